@@ -1,0 +1,255 @@
+//! The application: shared state, every route in one list, the middleware stack, and the
+//! server loop with graceful shutdown.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use metrics_exporter_prometheus::PrometheusHandle;
+use tokio::net::TcpListener;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnFailure, TraceLayer};
+
+use crate::config::ServeConfig;
+use crate::db::Db;
+use crate::error::{AppError, ProblemKind};
+use crate::ops::{self, Readiness};
+use crate::portal::{api as portal_api, routes as portal};
+use crate::regions::routes as regions;
+use crate::web::{self, PageCache, REQUEST_ID, RequestContext};
+
+/// What every handler can reach. Nothing here is needed by another node: the page cache
+/// is a short-lived copy of what the database holds.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// Recently rendered public pages.
+    pub page_cache: PageCache,
+    /// Whether responses carry HSTS.
+    pub behind_tls: bool,
+    /// Start-up progress.
+    pub readiness: Readiness,
+    /// The Prometheus recorder.
+    pub metrics: PrometheusHandle,
+}
+
+/// The one stylesheet.
+const STYLESHEET: &str = include_str!("../assets/satupintu.css");
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400")),
+        ],
+        STYLESHEET,
+    )
+        .into_response()
+}
+
+async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+/// Documentation of one problem type, at the address its `type` names.
+async fn problem_type(
+    context: RequestContext,
+    crate::web::extract::Path(slug): crate::web::extract::Path<String>,
+) -> Response {
+    let Some(kind) = ProblemKind::ALL.into_iter().find(|k| k.slug() == slug) else {
+        return AppError::NotFound.into_response();
+    };
+    let lang = context.lang;
+    let text = format!(
+        "{} ({})\n\n{}\n",
+        web::problem::title(lang, kind),
+        kind.status().as_u16(),
+        lang.t(&format!("problem-{}-detail", kind.slug()))
+    );
+    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response()
+}
+
+/// Every route of the application.
+pub fn router(state: AppState, config: &ServeConfig) -> Router {
+    let needs_database = Router::new()
+        .route("/", get(portal::home))
+        .route("/berita", get(portal::news_list))
+        .route("/berita/{slug}", get(portal::news_detail))
+        .route("/regulasi", get(portal::regulation_list))
+        .route("/regulasi/{slug}", get(portal::regulation_detail))
+        .route("/regulasi/{slug}/berkas", get(portal::regulation_file))
+        .route("/tanya-jawab", get(portal::faq))
+        .route("/halaman/{slug}", get(portal::page))
+        .route("/instansi", get(portal::agency_list))
+        .route("/instansi/{slug}", get(portal::agency_detail))
+        .route("/layanan", get(portal::service_list))
+        .route("/layanan/{slug}", get(portal::service_detail))
+        .route("/cari", get(portal::search_page))
+        .route("/wilayah", get(regions::browse_root))
+        .route("/wilayah/{code}", get(regions::browse_region))
+        .route("/api/v1/installation", get(portal_api::installation))
+        .route("/api/v1/news", get(portal_api::news_list))
+        .route("/api/v1/news/{slug}", get(portal_api::news_detail))
+        .route("/api/v1/regulations", get(portal_api::regulation_list))
+        .route("/api/v1/regulations/{slug}", get(portal_api::regulation_detail))
+        .route("/api/v1/agencies", get(portal_api::agency_list))
+        .route("/api/v1/agencies/{slug}", get(portal_api::agency_detail))
+        .route("/api/v1/services", get(portal_api::service_list))
+        .route("/api/v1/services/{slug}", get(portal_api::service_detail))
+        .route("/api/v1/faq", get(portal_api::faq_list))
+        .route("/api/v1/pages/{slug}", get(portal_api::page_detail))
+        .route("/api/v1/search", get(portal_api::search))
+        .route("/api/v1/regions", get(regions::api_region_list))
+        .route("/api/v1/regions/{code}", get(regions::api_region_detail))
+        .route_layer(from_fn_with_state(state.clone(), ops::require_ready));
+
+    Router::new()
+        .merge(needs_database)
+        .route("/bahasa/{code}", get(portal::switch_language))
+        .route("/assets/satupintu.css", get(stylesheet))
+        .route("/api/openapi.json", get(crate::api::openapi_json))
+        .route("/api/docs", get(crate::api::docs_page))
+        .route("/problems/{slug}", get(problem_type))
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        .fallback(not_found)
+        .layer(
+            // Outermost first.
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID, NodeRequestIds::default()))
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+                .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
+                    let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    tracing::debug_span!("request", method = %request.method(), uri = %request.uri(), request_id = %id)
+                })
+                // Faults are logged once, with their cause, by the error renderer.
+                .on_failure(DefaultOnFailure::new().level(tracing::Level::DEBUG)))
+                .layer(from_fn(web::record_metrics))
+                .layer(CompressionLayer::new())
+                .layer(from_fn_with_state(state.clone(), web::security_headers))
+                .layer(from_fn(web::request_context))
+                .layer(from_fn_with_state(state.clone(), web::conditional_get))
+                .layer(CatchPanicLayer::custom(|_panic| {
+                    AppError::Internal(anyhow::anyhow!("a handler panicked")).into_response()
+                }))
+                .layer(TimeoutLayer::with_status_code(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    Duration::from_secs(config.request_timeout_seconds),
+                ))
+                .layer(RequestBodyLimitLayer::new(config.max_body_bytes)),
+        )
+        .with_state(state)
+}
+
+/// Request ids unique across nodes: a random prefix per process and a counter.
+#[derive(Clone)]
+struct NodeRequestIds {
+    prefix: Arc<str>,
+    counter: Arc<AtomicU64>,
+}
+
+impl Default for NodeRequestIds {
+    fn default() -> Self {
+        // Process id and start time are distinct enough between nodes for log correlation.
+        let seed = format!("{}{:?}", std::process::id(), std::time::SystemTime::now());
+        let digest = <sha2::Sha256 as sha2::Digest>::digest(seed.as_bytes());
+        let prefix: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+        Self { prefix: prefix.into(), counter: Arc::new(AtomicU64::new(1)) }
+    }
+}
+
+impl MakeRequestId for NodeRequestIds {
+    fn make_request_id<B>(&mut self, _request: &axum::http::Request<B>) -> Option<RequestId> {
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        HeaderValue::from_str(&format!("{}-{n}", self.prefix)).ok().map(RequestId::new)
+    }
+}
+
+/// A server bound to its address and ready to run.
+pub struct Server {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl Server {
+    /// Binds the address and prepares the database in the background. Binding first means
+    /// `/healthz` and `/readyz` answer while migrations and imports run.
+    pub async fn bind(config: &ServeConfig) -> anyhow::Result<Self> {
+        let db = crate::db::open(&config.store)?;
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .map_err(|e| anyhow::anyhow!("could not listen on {}: {e}", config.listen))?;
+        Ok(Self::with_listener(listener, db, config))
+    }
+
+    /// Builds the server on an already bound listener (tests bind port 0).
+    pub fn with_listener(listener: TcpListener, db: Db, config: &ServeConfig) -> Self {
+        let state = AppState {
+            db,
+            page_cache: PageCache::new(Duration::from_secs(config.page_cache_seconds)),
+            behind_tls: config.behind_tls(),
+            readiness: Readiness::default(),
+            metrics: ops::metrics_handle(),
+        };
+        let router = router(state.clone(), config);
+        tokio::spawn(ops::prepare_until_ready(state.db.clone(), !config.no_demo, state.readiness.clone()));
+        Self { listener, router, state }
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> std::io::Result<std::net::SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The shared state (tests look at readiness).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes; requests in flight finish first.
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await?;
+        self.state.db.close().await;
+        Ok(())
+    }
+}
+
+/// Completes on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,140 @@
+//! The command line: `serve`, `migrate`, `demo` and `import`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use tracing_subscriber::EnvFilter;
+
+use crate::config::{LogFormat, ServeConfig, StoreConfig};
+
+/// Satu Pintu: the one portal of an Indonesian local government.
+#[derive(Debug, Parser)]
+#[command(name = "satupintu", version, about)]
+pub struct Cli {
+    /// Log line format.
+    #[arg(long, global = true, env = "SATUPINTU_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    /// Log filter, e.g. `info` or `satupintu=debug,tower_http=debug`.
+    #[arg(long, global = true, env = "SATUPINTU_LOG", default_value = "info")]
+    pub log: String,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the portal and the API; prepares the database on first start.
+    Serve(ServeConfig),
+    /// Apply database migrations and exit.
+    Migrate(StoreConfig),
+    /// Load (or reload) the demo municipality.
+    Demo(StoreConfig),
+    /// Import reference data or content.
+    Import {
+        /// What to import.
+        #[command(subcommand)]
+        what: ImportCommand,
+    },
+}
+
+/// What `import` loads.
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// A region table (`code,name,level` CSV, as in data/regions/wilayah.csv).
+    Regions {
+        /// The CSV file.
+        file: PathBuf,
+        /// Where the data lives.
+        #[command(flatten)]
+        store: StoreConfig,
+    },
+    /// A content bundle (JSON: installation, agencies, services, news, regulations, faq, pages).
+    Content {
+        /// The JSON file.
+        file: PathBuf,
+        /// Where the data lives.
+        #[command(flatten)]
+        store: StoreConfig,
+    },
+}
+
+fn init_logging(cli: &Cli) {
+    let filter = EnvFilter::try_new(&cli.log).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> ExitCode {
+    init_logging(&cli);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: could not start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(execute(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "failed");
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn prepared_db(store: &StoreConfig) -> anyhow::Result<crate::db::Db> {
+    let db = crate::db::open(store)?;
+    crate::ops::prepare(&db, false).await?;
+    Ok(db)
+}
+
+async fn execute(command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Serve(config) => {
+            let server = crate::app::Server::bind(&config).await?;
+            let address = server.local_addr()?;
+            tracing::info!(%address, store = server.state().db.backend().name(), "Satu Pintu is listening on http://{address}");
+            server.run(crate::app::shutdown_signal()).await
+        }
+        Command::Migrate(store) => {
+            let db = crate::db::open(&store)?;
+            let status = db.exclusively(async || crate::db::migrate(&db).await).await?;
+            println!("migrations: {} applied of {}", status.applied, status.expected);
+            Ok(())
+        }
+        Command::Demo(store) => {
+            let db = prepared_db(&store).await?;
+            let summary = crate::demo::load_demo(&db).await?;
+            println!("demo municipality loaded: {summary:?}");
+            Ok(())
+        }
+        Command::Import { what: ImportCommand::Regions { file, store } } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("could not read {}", file.display()))?;
+            let db = prepared_db(&store).await?;
+            let n = crate::regions::import(&db, &text).await?;
+            println!("regions imported: {n}");
+            Ok(())
+        }
+        Command::Import { what: ImportCommand::Content { file, store } } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("could not read {}", file.display()))?;
+            let bundle = crate::demo::ContentBundle::from_json(&text)?;
+            let db = prepared_db(&store).await?;
+            let summary = crate::demo::import(&db, &bundle, false).await?;
+            println!("content imported: {summary:?}");
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! The database: one pool over SQLite or PostgreSQL, chosen by the URL scheme.
+//!
+//! Queries are written once with `$1` placeholders, which both stores accept. Where the
+//! SQL must differ (full-text search, locks), callers branch on [`Backend`] here or in
+//! their own store module, never on driver types.
+
+mod migrate;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+
+pub use migrate::{MigrationStatus, migrate, migration_status};
+
+/// Which store a URL selects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite (WAL): the default, one node.
+    Sqlite,
+    /// PostgreSQL: any number of nodes.
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a database URL selects.
+    pub fn from_url(url: &str) -> anyhow::Result<Self> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres)
+        } else {
+            anyhow::bail!("DATABASE_URL must start with sqlite:// or postgres://")
+        }
+    }
+
+    /// Lower-case name, as used in logs, metrics and migration folders.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sqlite => "sqlite",
+            Self::Postgres => "postgres",
+        }
+    }
+}
+
+/// A connection pool and the store it talks to.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// Any fixed number works; it only has to be the same on every node.
+const STARTUP_LOCK_KEY: i64 = 0x5341_5455_5049_4e54;
+
+/// A transaction on either store.
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+impl Db {
+    /// Prepares a pool without connecting, so a server can start (and report why it is not
+    /// ready) while the database is down.
+    pub fn connect_lazy(url: &str, max_connections: u32) -> anyhow::Result<Self> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url)?;
+        let options = AnyConnectOptions::from_str(url).context("DATABASE_URL is not a valid URL")?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(max_connections.max(2))
+            .acquire_timeout(Duration::from_secs(5))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers run beside the one writer; NORMAL sync is durable
+                        // across process crashes in WAL mode; busy_timeout queues writers
+                        // instead of failing them.
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_lazy_with(options);
+        Ok(Self { pool, backend })
+    }
+
+    /// The pool, for queries.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Which store this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Starts a transaction.
+    pub async fn begin(&self) -> anyhow::Result<Tx> {
+        self.pool.begin().await.context("could not start a database transaction")
+    }
+
+    /// Checks that the database answers.
+    pub async fn ping(&self) -> anyhow::Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ()).map_err(anyhow::Error::from)
+    }
+
+    /// Open and idle connections, for metrics.
+    pub fn pool_stats(&self) -> (u32, usize) {
+        (self.pool.size(), self.pool.num_idle())
+    }
+
+    /// Runs start-up work (migrations, imports) while holding the store's start-up lock, so
+    /// nodes that start together do it one after the other. SQLite serves one node and
+    /// needs no lock.
+    pub async fn exclusively<T>(&self, work: impl AsyncFnOnce() -> anyhow::Result<T>) -> anyhow::Result<T> {
+        if self.backend == Backend::Sqlite {
+            return work().await;
+        }
+        let mut conn = self.pool.acquire().await.context("could not connect to the database")?;
+        sqlx::query("SELECT pg_advisory_lock($1)")
+            .bind(STARTUP_LOCK_KEY)
+            .execute(&mut *conn)
+            .await
+            .context("could not take the start-up lock")?;
+        let result = work().await;
+        let unlocked =
+            sqlx::query("SELECT pg_advisory_unlock($1)").bind(STARTUP_LOCK_KEY).execute(&mut *conn).await;
+        if unlocked.is_err() {
+            // Closing the session releases its locks; never hand a locked session back.
+            drop(conn.detach());
+        }
+        result
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Opens the configured database, creating the SQLite folder when needed.
+pub fn open(store: &crate::config::StoreConfig) -> anyhow::Result<Db> {
+    if store.database_url.is_none() {
+        std::fs::create_dir_all(&store.data_dir)
+            .with_context(|| format!("could not create the data folder {}", store.data_dir.display()))?;
+    }
+    Db::connect_lazy(&store.url(), store.db_max_connections)
+}

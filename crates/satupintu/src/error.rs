@@ -1,0 +1,192 @@
+//! The application's errors, and the one place that decides their status codes.
+//!
+//! A handler returns [`AppError`]; its response carries the error as an extension, and the
+//! `render_errors` middleware (in `web`) turns it into an HTML page or an RFC 9457
+//! problem+json document in the reader's language.
+
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+/// Why a query or path parameter was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ParamProblem {
+    /// The value does not parse; the text says what was expected (in English, for logs).
+    Malformed,
+    /// A number outside the allowed range.
+    OutOfRange {
+        /// Smallest allowed value.
+        min: i64,
+        /// Largest allowed value.
+        max: i64,
+    },
+    /// Longer than allowed.
+    TooLong {
+        /// Most characters allowed.
+        max: usize,
+    },
+    /// A pagination cursor that this server did not issue.
+    InvalidCursor,
+    /// A parameter this endpoint does not take.
+    Unknown,
+}
+
+/// Everything that can go wrong while answering a request.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// No such page or record.
+    #[error("not found")]
+    NotFound,
+    /// A parameter has a bad value.
+    #[error("invalid parameter `{name}`")]
+    InvalidParameter {
+        /// The parameter's name as the client sent it.
+        name: String,
+        /// What is wrong with it.
+        problem: ParamProblem,
+    },
+    /// The request could not be read (bad encoding, bad syntax).
+    #[error("malformed request: {0}")]
+    MalformedRequest(String),
+    /// The request body is larger than allowed.
+    #[error("request body too large")]
+    PayloadTooLarge,
+    /// The method is not allowed on this route.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// The database cannot be reached; the request may succeed later.
+    #[error("database unavailable")]
+    Unavailable(#[source] anyhow::Error),
+    /// A fault of ours.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// The kinds of problem a client may see, each with a stable `type` URI.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// 404.
+    NotFound,
+    /// 400, a parameter.
+    InvalidParameter,
+    /// 400, the request itself.
+    MalformedRequest,
+    /// 405.
+    MethodNotAllowed,
+    /// 413.
+    PayloadTooLarge,
+    /// 503.
+    Unavailable,
+    /// 500.
+    Internal,
+}
+
+impl ProblemKind {
+    /// The slug in the problem `type` URI (`/problems/{slug}`), stable across releases.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::NotFound => "not-found",
+            Self::InvalidParameter => "invalid-parameter",
+            Self::MalformedRequest => "malformed-request",
+            Self::MethodNotAllowed => "method-not-allowed",
+            Self::PayloadTooLarge => "payload-too-large",
+            Self::Unavailable => "service-unavailable",
+            Self::Internal => "internal-error",
+        }
+    }
+
+    /// Every kind, for the problem catalogue.
+    pub const ALL: [Self; 7] = [
+        Self::NotFound,
+        Self::InvalidParameter,
+        Self::MalformedRequest,
+        Self::MethodNotAllowed,
+        Self::PayloadTooLarge,
+        Self::Unavailable,
+        Self::Internal,
+    ];
+
+    /// The kind a bare error status (from a layer, not a handler) stands for.
+    pub fn from_status(status: StatusCode) -> Self {
+        match status {
+            StatusCode::NOT_FOUND => Self::NotFound,
+            StatusCode::METHOD_NOT_ALLOWED => Self::MethodNotAllowed,
+            StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge,
+            StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => Self::Unavailable,
+            s if s.is_client_error() => Self::MalformedRequest,
+            _ => Self::Internal,
+        }
+    }
+
+    /// The HTTP status of this kind.
+    pub fn status(self) -> StatusCode {
+        match self {
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::InvalidParameter | Self::MalformedRequest => StatusCode::BAD_REQUEST,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// What the error renderer needs from a failed handler, carried in response extensions.
+#[derive(Clone, Debug)]
+pub struct ErrorReport {
+    /// The problem kind.
+    pub kind: ProblemKind,
+    /// For invalid parameters: the name and the problem.
+    pub parameter: Option<(String, ParamProblem)>,
+    /// Extra detail for malformed requests, in English (the parser's words).
+    pub detail: Option<String>,
+    /// The underlying fault, logged with the request id, never shown.
+    pub source: Option<Arc<anyhow::Error>>,
+}
+
+impl AppError {
+    /// A parameter with a value that does not parse.
+    pub fn malformed(name: impl Into<String>) -> Self {
+        Self::InvalidParameter { name: name.into(), problem: ParamProblem::Malformed }
+    }
+
+    fn report(self) -> ErrorReport {
+        let (kind, parameter, detail, source) = match self {
+            Self::NotFound => (ProblemKind::NotFound, None, None, None),
+            Self::InvalidParameter { name, problem } => {
+                (ProblemKind::InvalidParameter, Some((name, problem)), None, None)
+            }
+            Self::MalformedRequest(detail) => (ProblemKind::MalformedRequest, None, Some(detail), None),
+            Self::PayloadTooLarge => (ProblemKind::PayloadTooLarge, None, None, None),
+            Self::MethodNotAllowed => (ProblemKind::MethodNotAllowed, None, None, None),
+            Self::Unavailable(e) => (ProblemKind::Unavailable, None, None, Some(Arc::new(e))),
+            Self::Internal(e) => (ProblemKind::Internal, None, None, Some(Arc::new(e))),
+        };
+        ErrorReport { kind, parameter, detail, source }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let report = self.report();
+        let mut response = report.kind.status().into_response();
+        response.extensions_mut().insert(report);
+        response
+    }
+}
+
+/// Database errors are faults of ours unless the database is simply out of reach.
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
+                Self::Unavailable(anyhow::Error::new(e).context("database unreachable"))
+            }
+            other => Self::Internal(anyhow::Error::new(other).context("database query failed")),
+        }
+    }
+}
+
+/// Results of handlers.
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,16 @@
+//! Satu Pintu: the one portal of an Indonesian local government.
+//!
+//! The map of this crate is in `docs/architecture.md`.
+
+pub mod api;
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod i18n;
+pub mod ops;
+pub mod portal;
+pub mod regions;
+pub mod web;
