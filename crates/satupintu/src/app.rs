@@ -43,6 +43,8 @@ pub struct AppState {
     pub readiness: Readiness,
     /// The Prometheus recorder.
     pub metrics: PrometheusHandle,
+    /// Whether an empty database gets the demo municipality.
+    pub load_demo: bool,
 }
 
 /// The one stylesheet.
@@ -186,28 +188,35 @@ pub struct Server {
 }
 
 impl Server {
-    /// Binds the address and prepares the database in the background. Binding first means
-    /// `/healthz` and `/readyz` answer while migrations and imports run.
+    /// Binds the configured address. `/healthz` and `/readyz` answer as soon as the
+    /// server runs, while migrations and imports may still be going on.
     pub async fn bind(config: &ServeConfig) -> anyhow::Result<Self> {
         let db = crate::db::open(&config.store)?;
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|e| anyhow::anyhow!("could not listen on {}: {e}", config.listen))?;
-        Ok(Self::with_listener(listener, db, config))
+        Ok(Self::new(listener, db, config))
     }
 
     /// Builds the server on an already bound listener (tests bind port 0).
-    pub fn with_listener(listener: TcpListener, db: Db, config: &ServeConfig) -> Self {
+    pub fn new(listener: TcpListener, db: Db, config: &ServeConfig) -> Self {
         let state = AppState {
             db,
             page_cache: PageCache::new(Duration::from_secs(config.page_cache_seconds)),
             behind_tls: config.behind_tls(),
             readiness: Readiness::default(),
             metrics: ops::metrics_handle(),
+            load_demo: !config.no_demo,
         };
         let router = router(state.clone(), config);
-        tokio::spawn(ops::prepare_until_ready(state.db.clone(), !config.no_demo, state.readiness.clone()));
         Self { listener, router, state }
+    }
+
+    /// Prepares the database now, before serving (tests do this to start ready).
+    pub async fn prepare(&self) -> anyhow::Result<()> {
+        ops::prepare(&self.state.db, self.state.load_demo).await?;
+        self.state.readiness.mark_prepared();
+        Ok(())
     }
 
     /// The bound address.
@@ -215,13 +224,21 @@ impl Server {
         self.listener.local_addr()
     }
 
-    /// The shared state (tests look at readiness).
+    /// The shared state.
     pub fn state(&self) -> &AppState {
         &self.state
     }
 
-    /// Serves until `shutdown` completes; requests in flight finish first.
+    /// Serves until `shutdown` completes; requests in flight finish first. A database that
+    /// is not prepared yet is prepared in the background, retrying until it answers.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        if !self.state.readiness.is_prepared() {
+            tokio::spawn(ops::prepare_until_ready(
+                self.state.db.clone(),
+                self.state.load_demo,
+                self.state.readiness.clone(),
+            ));
+        }
         axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await?;
         self.state.db.close().await;
         Ok(())

@@ -34,6 +34,11 @@ impl Readiness {
         self.inner.read().is_ok_and(|s| s.prepared)
     }
 
+    /// Records that start-up work has finished.
+    pub fn mark_prepared(&self) {
+        self.set(true, None);
+    }
+
     fn set(&self, prepared: bool, error: Option<String>) {
         if let Ok(mut state) = self.inner.write() {
             state.prepared = prepared;

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyPool, Executor};
+use sqlx::{AnyPool, ConnectOptions, Executor};
 
 pub use migrate::{MigrationStatus, migrate, migration_status};
 
@@ -102,9 +102,22 @@ impl Db {
         self.pool.begin().await.context("could not start a database transaction")
     }
 
-    /// Checks that the database answers.
+    /// Checks that the database answers. When the pool cannot hand out a connection, a
+    /// direct connection is tried so that the error names the cause (refused connection,
+    /// a file that is not a database) rather than a pool time-out.
     pub async fn ping(&self) -> anyhow::Result<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ()).map_err(anyhow::Error::from)
+        match sqlx::query("SELECT 1").execute(&self.pool).await {
+            Ok(_) => Ok(()),
+            Err(sqlx::Error::PoolTimedOut) => {
+                let mut conn = self.pool.connect_options().connect().await?;
+                if self.backend == Backend::Sqlite {
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                }
+                conn.execute("SELECT 1").await?;
+                anyhow::bail!("the connection pool is exhausted")
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Open and idle connections, for metrics.

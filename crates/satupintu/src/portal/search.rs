@@ -174,13 +174,13 @@ pub async fn search(
         Backend::Sqlite => (
             "SELECT d.kind, d.slug, d.title, d.body, d.published_at FROM search_fts \
              JOIN search_documents d ON d.id = search_fts.rowid \
-             WHERE search_fts MATCH $1 ORDER BY bm25(search_fts), d.published_at DESC LIMIT $2 OFFSET $3",
+             WHERE search_fts MATCH $1 ORDER BY bm25(search_fts), d.published_at DESC, d.id LIMIT $2 OFFSET $3",
             "SELECT COUNT(*) AS n FROM search_fts WHERE search_fts MATCH $1",
         ),
         Backend::Postgres => (
             "SELECT kind, slug, title, body, published_at FROM search_documents \
              WHERE terms_tsv @@ to_tsquery('simple', $1) \
-             ORDER BY ts_rank(terms_tsv, to_tsquery('simple', $1)) DESC, published_at DESC \
+             ORDER BY ts_rank(terms_tsv, to_tsquery('simple', $1)) DESC, published_at DESC, id \
              LIMIT $2 OFFSET $3",
             "SELECT COUNT(*) AS n FROM search_documents WHERE terms_tsv @@ to_tsquery('simple', $1)",
         ),

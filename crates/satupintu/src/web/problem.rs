@@ -56,13 +56,16 @@ pub fn render_errors(context: &RequestContext, response: Response) -> Response {
     rendered
 }
 
-/// An error status whose body nobody has rendered for a reader yet.
+/// An error status whose body nobody has rendered for a reader yet: empty, or the plain
+/// text that axum and tower layers produce. Bodies of other types (the `/readyz` report)
+/// are already meant for their reader.
 fn is_bare_error(response: &Response) -> bool {
     let status = response.status();
-    let rendered_type = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
-        v.to_str().is_ok_and(|t| t.starts_with("text/html") || t.starts_with("application/problem+json"))
-    });
-    (status.is_client_error() || status.is_server_error()) && !rendered_type
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_none_or(|v| v.to_str().is_ok_and(|t| t.starts_with("text/plain")));
+    (status.is_client_error() || status.is_server_error()) && plain
 }
 
 /// The localized title of a kind of problem.

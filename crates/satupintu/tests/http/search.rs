@@ -1,0 +1,104 @@
+//! Full-text search: Indonesian word forms, highlighting, and hostile input.
+
+use crate::support::{Store, TestApp};
+
+crate::store_tests!(
+    search_matches_indonesian_word_forms_both_ways,
+    search_results_are_highlighted_and_link_to_their_pages,
+    empty_garbage_and_injection_queries_are_answered_gracefully,
+    search_api_pages_through_results_with_cursors,
+);
+
+async fn hits(app: &TestApp, query: &str) -> Vec<String> {
+    let encoded: String = url_encode(query);
+    let body = app.json(&format!("/api/v1/search?q={encoded}&limit=100"), 200).await;
+    body["data"]
+        .as_array()
+        .map(|hits| hits.iter().filter_map(|h| h["slug"].as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
+}
+
+fn url_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+async fn search_matches_indonesian_word_forms_both_ways(store: Store) {
+    let app = TestApp::spawn(store).await;
+    // The demo news has "izin" in one item and "perizinan" in another (and none has both).
+    let izin = hits(&app, "izin").await;
+    let perizinan = hits(&app, "perizinan").await;
+    assert!(perizinan.contains(&"percepatan-pbg-rumah-tinggal".to_string()), "perizinan finds izin: {perizinan:?}");
+    assert!(izin.contains(&"gerai-konsultasi-perizinan-umkm".to_string()), "izin finds perizinan: {izin:?}");
+    let pengaduan = hits(&app, "pengaduan").await;
+    assert!(pengaduan.contains(&"layanan-aduan-gratifikasi-pungli".to_string()), "pengaduan finds aduan");
+    let aduan = hits(&app, "ADUAN").await;
+    assert!(aduan.contains(&"kanal-pengaduan-terpadu-semester-1".to_string()), "case-insensitive, aduan finds pengaduan");
+    let daftar = hits(&app, "daftar").await;
+    assert!(daftar.contains(&"pendaftaran-spmb-sd-smp-2026".to_string()), "daftar finds pendaftaran");
+    let accented = hits(&app, "Pérîzinan").await;
+    assert_eq!(accented, perizinan, "accents are folded");
+    app.stop().await;
+}
+
+async fn search_results_are_highlighted_and_link_to_their_pages(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let html = app.page("/cari?q=perizinan", 200).await;
+    assert!(html.contains("<mark>Perizinan</mark>") || html.contains("<mark>perizinan</mark>"), "highlight");
+    assert!(html.contains("<mark>izin</mark>") || html.contains("<mark>Izin</mark>"), "stem matches highlighted");
+    assert!(html.contains("href=\"/berita/gerai-konsultasi-perizinan-umkm\""));
+    assert!(html.contains("value=\"perizinan\""), "query kept in the box");
+    let services = hits(&app, "kartu keluarga").await;
+    assert!(services.contains(&"kartu-keluarga-perubahan".to_string()), "services are searchable");
+    app.stop().await;
+}
+
+async fn empty_garbage_and_injection_queries_are_answered_gracefully(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let empty = app.page("/cari", 200).await;
+    assert!(empty.contains("Ketik kata kunci"), "a hint, not an error");
+    let blank = app.page("/cari?q=+++", 200).await;
+    assert!(blank.contains("Ketik kata kunci"));
+    for q in [
+        "%27%3B%20DROP%20TABLE%20news%3B%20--",
+        "%22%20OR%20%221%22%3D%221",
+        "NEAR(%22a%22%20%22b%22)",
+        "a%20%26%20%7C%20!%20%3A*",
+        "%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+        "%E2%80%AE%F0%9F%98%80%F0%9F%8F%9B",
+        "xyzzyqqq",
+    ] {
+        let html = app.page(&format!("/cari?q={q}"), 200).await;
+        assert!(!html.contains("<script>alert"), "markup is escaped: {q}");
+        let json = app.json(&format!("/api/v1/search?q={q}"), 200).await;
+        assert!(json["total"].is_i64(), "{q}");
+    }
+    let injected = app.page("/cari?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E", 200).await;
+    assert!(injected.contains("&lt;script&gt;") || injected.contains("&#60;script&#62;"));
+    // The news table is still there after the injection attempt.
+    assert!(!hits(&app, "perizinan").await.is_empty());
+    app.page(&format!("/cari?q={}", "a".repeat(201)), 400).await;
+    app.page("/cari?q=%FF%FE", 400).await;
+    app.stop().await;
+}
+
+async fn search_api_pages_through_results_with_cursors(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let first = app.json("/api/v1/search?q=layanan&limit=5", 200).await;
+    let total = first["total"].as_i64().unwrap_or(0);
+    assert!(total > 5, "enough results to page: {total}");
+    let mut seen = Vec::new();
+    let mut page = first;
+    loop {
+        for hit in page["data"].as_array().cloned().unwrap_or_default() {
+            seen.push(format!("{}:{}", hit["kind"], hit["slug"]));
+        }
+        let Some(cursor) = page["next_cursor"].as_str().map(str::to_string) else { break };
+        page = app.json(&format!("/api/v1/search?q=layanan&limit=5&cursor={cursor}"), 200).await;
+    }
+    let unique: std::collections::HashSet<_> = seen.iter().collect();
+    assert_eq!(seen.len() as i64, total, "every result once");
+    assert_eq!(unique.len(), seen.len(), "no duplicates across pages");
+    app.stop().await;
+}
