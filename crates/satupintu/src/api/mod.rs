@@ -10,7 +10,7 @@ use utoipa::{OpenApi, ToSchema};
 
 use crate::error::{AppError, AppResult, ParamProblem};
 
-pub use docs::{docs_page, openapi_json};
+pub use docs::{docs_page, openapi_document, openapi_json};
 
 /// A page of a list, with the cursor of the next page.
 #[derive(Debug, Serialize, ToSchema)]

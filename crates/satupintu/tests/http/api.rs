@@ -43,7 +43,13 @@ async fn records_are_served_by_slug_and_unknown_ones_are_problem_json(store: Sto
     let installation = app.json("/api/v1/installation", 200).await;
     assert_eq!(installation["region_code"], "35.78");
     assert_eq!(installation["demo"], true);
-    for path in ["/api/v1/news/nope", "/api/v1/services/nope", "/api/v1/agencies/nope", "/api/v1/pages/nope", "/api/v1/nothing-here"] {
+    for path in [
+        "/api/v1/news/nope",
+        "/api/v1/services/nope",
+        "/api/v1/agencies/nope",
+        "/api/v1/pages/nope",
+        "/api/v1/nothing-here",
+    ] {
         let response = app.get(path).await;
         assert_eq!(response.status().as_u16(), 404, "{path}");
         assert_eq!(response.headers()["content-type"], "application/problem+json", "{path}");
@@ -127,4 +133,10 @@ async fn lists_answer_conditional_gets_with_304(store: Store) {
         assert_eq!(changed.status().as_u16(), 200, "{path}");
     }
     app.stop().await;
+}
+
+/// The API's contract: any change to the document shows up in review as a snapshot diff.
+#[test]
+fn openapi_document_matches_the_snapshot() {
+    insta::assert_json_snapshot!("openapi", satupintu::api::openapi_document());
 }

@@ -10,7 +10,16 @@ fn satupintu() -> Command {
 fn serve_help_documents_every_option_and_its_environment_variable() {
     let output = satupintu().args(["serve", "--help"]).output().expect("run");
     let help = String::from_utf8_lossy(&output.stdout);
-    for needle in ["--listen", "SATUPINTU_LISTEN", "--data-dir", "SATUPINTU_DATA_DIR", "DATABASE_URL", "--log-format", "127.0.0.1:8080", "./satupintu-data"] {
+    for needle in [
+        "--listen",
+        "SATUPINTU_LISTEN",
+        "--data-dir",
+        "SATUPINTU_DATA_DIR",
+        "DATABASE_URL",
+        "--log-format",
+        "127.0.0.1:8080",
+        "./satupintu-data",
+    ] {
         assert!(help.contains(needle), "serve --help lacks {needle}:\n{help}");
     }
 }

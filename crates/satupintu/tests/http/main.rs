@@ -1,6 +1,9 @@
 //! End-to-end tests through HTTP. Every test runs against both stores: a fresh SQLite file
 //! and a fresh PostgreSQL database each, served by the real router on a random port.
 
+// A failed set-up step should stop the test loudly, with its message.
+#![allow(clippy::expect_used, reason = "tests fail loudly on set-up errors")]
+
 mod support;
 
 mod api;

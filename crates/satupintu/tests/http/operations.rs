@@ -31,7 +31,8 @@ async fn health_readiness_and_metrics_answer(store: Store) {
 
 async fn every_response_carries_the_security_headers(store: Store) {
     let app = TestApp::spawn(store).await;
-    for path in ["/", "/api/v1/news", "/does-not-exist", "/api/v1/nope", "/assets/satupintu.css", "/healthz"] {
+    for path in ["/", "/api/v1/news", "/does-not-exist", "/api/v1/nope", "/assets/satupintu.css", "/healthz"]
+    {
         let response = app.get(path).await;
         let headers = response.headers();
         let csp = headers["content-security-policy"].to_str().unwrap_or_default();
@@ -176,8 +177,14 @@ async fn two_nodes_share_one_postgres_database_and_load_it_once() {
         .execute(admin.pool())
         .await
         .expect("drop");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(admin.pool()).await.expect("create");
-    let url = crate::support::postgres_admin_url().rsplit_once('/').map(|(b, _)| format!("{b}/{name}")).unwrap_or_default();
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(admin.pool())
+        .await
+        .expect("create");
+    let url = crate::support::postgres_admin_url()
+        .rsplit_once('/')
+        .map(|(b, _)| format!("{b}/{name}"))
+        .unwrap_or_default();
     let options = |url: &str| Options { database_url: Some(url.to_string()), ..Options::default() };
     let (a, b) = tokio::join!(
         TestApp::spawn_with(Store::Postgres, options(&url)),

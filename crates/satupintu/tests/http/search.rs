@@ -29,12 +29,18 @@ async fn search_matches_indonesian_word_forms_both_ways(store: Store) {
     // The demo news has "izin" in one item and "perizinan" in another (and none has both).
     let izin = hits(&app, "izin").await;
     let perizinan = hits(&app, "perizinan").await;
-    assert!(perizinan.contains(&"percepatan-pbg-rumah-tinggal".to_string()), "perizinan finds izin: {perizinan:?}");
+    assert!(
+        perizinan.contains(&"percepatan-pbg-rumah-tinggal".to_string()),
+        "perizinan finds izin: {perizinan:?}"
+    );
     assert!(izin.contains(&"gerai-konsultasi-perizinan-umkm".to_string()), "izin finds perizinan: {izin:?}");
     let pengaduan = hits(&app, "pengaduan").await;
     assert!(pengaduan.contains(&"layanan-aduan-gratifikasi-pungli".to_string()), "pengaduan finds aduan");
     let aduan = hits(&app, "ADUAN").await;
-    assert!(aduan.contains(&"kanal-pengaduan-terpadu-semester-1".to_string()), "case-insensitive, aduan finds pengaduan");
+    assert!(
+        aduan.contains(&"kanal-pengaduan-terpadu-semester-1".to_string()),
+        "case-insensitive, aduan finds pengaduan"
+    );
     let daftar = hits(&app, "daftar").await;
     assert!(daftar.contains(&"pendaftaran-spmb-sd-smp-2026".to_string()), "daftar finds pendaftaran");
     let accented = hits(&app, "Pérîzinan").await;
@@ -46,7 +52,10 @@ async fn search_results_are_highlighted_and_link_to_their_pages(store: Store) {
     let app = TestApp::spawn(store).await;
     let html = app.page("/cari?q=perizinan", 200).await;
     assert!(html.contains("<mark>Perizinan</mark>") || html.contains("<mark>perizinan</mark>"), "highlight");
-    assert!(html.contains("<mark>izin</mark>") || html.contains("<mark>Izin</mark>"), "stem matches highlighted");
+    assert!(
+        html.contains("<mark>izin</mark>") || html.contains("<mark>Izin</mark>"),
+        "stem matches highlighted"
+    );
     assert!(html.contains("href=\"/berita/gerai-konsultasi-perizinan-umkm\""));
     assert!(html.contains("value=\"perizinan\""), "query kept in the box");
     let services = hits(&app, "kartu keluarga").await;

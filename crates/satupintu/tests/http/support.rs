@@ -51,7 +51,8 @@ fn template(store: Store) -> &'static str {
     };
     cell.get_or_init(|| {
         std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            let runtime =
+                tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
             runtime.block_on(build_template(store))
         })
         .join()
@@ -140,7 +141,13 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Self { database_url: None, prepare: true, page_cache_seconds: 0, max_body_bytes: 1_048_576, public_url: None }
+        Self {
+            database_url: None,
+            prepare: true,
+            page_cache_seconds: 0,
+            max_body_bytes: 1_048_576,
+            public_url: None,
+        }
     }
 }
 
@@ -192,10 +199,8 @@ impl TestApp {
                 .await
                 .expect("server");
         });
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client");
+        let client =
+            reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
         Self { base, client, database_url, shutdown: Some(tx), finished: Some(finished) }
     }
 
