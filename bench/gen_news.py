@@ -131,6 +131,18 @@ STREETS = [
     "Menur Pumpungan", "Wonokitri", "Kedung Cowek", "Semolowaru",
 ]
 
+# Rare on purpose: about one item in a hundred names a kelurahan, so each name matches
+# only a few dozen items and search sees genuinely rare words too.
+KELURAHAN = [
+    "Keputih", "Medokan Ayu", "Gundih", "Sidotopo Wetan", "Tambak Wedi", "Kalirungkut",
+    "Jemurwonosari", "Balongsari", "Sememi", "Kandangan", "Romokalisari", "Tambak Osowilangun",
+    "Manukan Kulon", "Banyu Urip", "Putat Jaya", "Pakis", "Ketintang", "Siwalankerto",
+    "Kebraon", "Babatan", "Lidah Kulon", "Made", "Bangkingan", "Sumur Welut", "Gunung Sari",
+    "Dukuh Kupang", "Pradah Kalikendal", "Kedurus", "Warugunung", "Kebonsari", "Menanggal",
+    "Dukuh Menanggal", "Gayungan", "Jagir", "Ngagelrejo", "Darmo", "Sawunggaling",
+    "Wonorejo", "Penjaringan Sari", "Kedung Baruk",
+]
+
 TITLE_VERBS = [
     "Percepat", "Perluas", "Tingkatkan", "Permudah", "Buka", "Gelar", "Perkuat",
     "Sosialisasikan", "Evaluasi", "Mulai", "Tambah", "Benahi", "Optimalkan",
@@ -233,6 +245,8 @@ def make_item(rng: random.Random, i: int) -> dict:
     p1 = rng.choice(OPENINGS).format(**ctx) + " " + paragraph(rng, MIDDLES, 1, ctx)
     p2 = paragraph(rng, MIDDLES, rng.choice([2, 3]), ctx)
     p3 = paragraph(rng, CLOSINGS, rng.choice([1, 2]), ctx)
+    if rng.random() < 0.01:
+        p2 += f" Warga Kelurahan {rng.choice(KELURAHAN)} menjadi sasaran pertama kegiatan ini."
     body = f"{p1}\n\n{p2}\n\n{p3}"
     # Keep bodies within ~500-900 characters.
     while len(body) < 500:

@@ -37,9 +37,10 @@ pub struct RequestContext {
 /// The header carrying the request id.
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// Whether a path belongs to the machine-readable API.
+/// Whether a path belongs to the machine-readable API. The API's documentation page is
+/// for people and follows the reader's language choice like every other page.
 pub fn is_api_path(path: &str) -> bool {
-    path == "/api" || path.starts_with("/api/")
+    (path == "/api" || path.starts_with("/api/")) && path != "/api/docs"
 }
 
 /// Resolves the language and request id, runs the handler, and renders any error it gave.
@@ -284,5 +285,6 @@ mod tests {
         assert!(is_api_path("/api"));
         assert!(!is_api_path("/apiary"));
         assert!(!is_api_path("/berita"));
+        assert!(!is_api_path("/api/docs"));
     }
 }
