@@ -137,6 +137,14 @@ mod tests {
         assert_eq!(Lang::from_accept_language("en;q=0"), Lang::Id);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_header_text_picks_a_language_without_panicking(header in "\\PC{0,200}") {
+            let _ = Lang::from_accept_language(&header);
+            let _ = Lang::from_cookie_header(&header);
+        }
+    }
+
     #[test]
     fn cookie_selects_language_and_ignores_unknown_values() {
         assert_eq!(Lang::from_cookie_header("a=b; lang=en"), Lang::En);

@@ -80,6 +80,7 @@ service-apply-soon = Online applications for this service are coming soon. Meanw
 sla-working-days = { $days } working days
 fee-free = Free
 breadcrumb-label = Breadcrumb
+region-agencies = Agencies in this region
 region-code = Code
 regions-intro = Administrative regions as set by the Ministry of Home Affairs: provinces, regencies/cities, districts and villages.
 error-help = You can go back to the home page or search for what you need.

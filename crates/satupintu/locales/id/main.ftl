@@ -80,6 +80,7 @@ service-apply-soon = Pengajuan daring untuk layanan ini segera hadir. Sementara 
 sla-working-days = { $days } hari kerja
 fee-free = Gratis
 breadcrumb-label = Jejak navigasi
+region-agencies = Perangkat daerah di wilayah ini
 region-code = Kode
 regions-intro = Wilayah administrasi pemerintahan menurut Kementerian Dalam Negeri: provinsi, kabupaten/kota, kecamatan, dan desa/kelurahan.
 error-help = Anda dapat kembali ke beranda atau mencari apa yang Anda perlukan.

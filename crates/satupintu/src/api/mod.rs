@@ -160,6 +160,19 @@ mod tests {
         assert!(Cursor::decode("news", &negative).is_err());
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_cursor_text_is_decoded_or_refused_without_panicking(text in ".{0,200}") {
+            let _ = Cursor::decode("news", &text);
+        }
+
+        #[test]
+        fn issued_cursors_round_trip(key in 0_i64.., id in 0_i64..) {
+            let encoded = Cursor::encode("news", key, id);
+            proptest::prop_assert_eq!(Cursor::decode("news", &encoded).ok(), Some(Cursor { key, id }));
+        }
+    }
+
     #[test]
     fn limit_must_be_between_one_and_the_maximum() {
         assert_eq!(limit(None).ok(), Some(DEFAULT_LIMIT));

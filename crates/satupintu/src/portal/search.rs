@@ -120,7 +120,7 @@ impl SearchQuery {
     }
 
     /// The query in the store's syntax: every word must match, by any of its stems.
-    /// Stems are ASCII letters and digits only, so quoting cannot be broken.
+    /// Stems hold only letters and digits, so quoting them cannot be broken.
     fn expression(&self, backend: Backend) -> String {
         let (or, and) = match backend {
             Backend::Sqlite => (" OR ", " AND "),
@@ -134,7 +134,9 @@ impl SearchQuery {
                     .filter(|s| !s.is_empty())
                     .map(|s| match backend {
                         Backend::Sqlite => format!("\"{s}\""),
-                        Backend::Postgres => s.clone(),
+                        // Quoted, so a letter PostgreSQL's parser reads as a separator
+                        // drops out of the query instead of breaking its syntax.
+                        Backend::Postgres => format!("'{s}'"),
                     })
                     .collect();
                 format!("({})", alternatives.join(or))
@@ -215,7 +217,7 @@ mod tests {
         assert!(sqlite.contains("\"izin\""), "{sqlite}");
         assert!(sqlite.contains(") AND ("), "{sqlite}");
         let postgres = query.expression(Backend::Postgres);
-        assert!(postgres.contains("izin"), "{postgres}");
+        assert!(postgres.contains("'izin'"), "{postgres}");
         assert!(postgres.contains(") & ("), "{postgres}");
     }
 
@@ -224,7 +226,22 @@ mod tests {
         let query = SearchQuery::parse("'; DROP TABLE news; -- <script>\"OR\" NEAR(");
         for backend in [Backend::Sqlite, Backend::Postgres] {
             let expression = query.expression(backend);
-            assert!(!expression.contains(';') && !expression.contains('<') && !expression.contains('\''));
+            assert!(!expression.contains(';') && !expression.contains('<') && !expression.contains('-'));
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever a reader types, the store sees only stems (letters and digits), quotes,
+        /// brackets and operators.
+        #[test]
+        fn any_input_yields_a_well_formed_expression(input in "\\PC{0,120}") {
+            let query = SearchQuery::parse(&input);
+            for backend in [Backend::Sqlite, Backend::Postgres] {
+                let expression = query.expression(backend);
+                let allowed = |c: char| c.is_alphanumeric() || " ()\"'|&".contains(c);
+                proptest::prop_assert!(expression.chars().all(allowed), "{}", expression);
+                proptest::prop_assert_eq!(expression.matches('(').count(), expression.matches(')').count());
+            }
         }
     }
 

@@ -113,6 +113,23 @@ pub async fn agencies(db: &Db) -> anyhow::Result<Vec<Agency>> {
     sqlx::query(AssertSqlSafe(sql.as_str())).fetch_all(db.pool()).await?.iter().map(agency).collect()
 }
 
+/// Agencies serving a region or any region within it (a province lists its cities' and
+/// districts' agencies too), by region then name.
+pub async fn agencies_within(db: &Db, region_code: &str) -> anyhow::Result<Vec<Agency>> {
+    let sql = format!(
+        "SELECT {AGENCY_COLUMNS} FROM agencies a LEFT JOIN regions r ON r.code = a.region_code \
+         WHERE a.region_code = $1 OR a.region_code LIKE $2 ORDER BY a.region_code, a.name"
+    );
+    sqlx::query(AssertSqlSafe(sql.as_str()))
+        .bind(region_code)
+        .bind(format!("{region_code}.%"))
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(agency)
+        .collect()
+}
+
 /// Agencies after a cursor, by id, for the API.
 pub async fn agencies_after(db: &Db, after_id: i64, limit: i64) -> anyhow::Result<Vec<(i64, Agency)>> {
     let sql = format!(

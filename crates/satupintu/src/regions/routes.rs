@@ -60,6 +60,14 @@ struct BrowsePage {
     trail: Vec<RegionLink>,
     children: Vec<RegionLink>,
     children_label: String,
+    agencies: Vec<AgencyLink>,
+}
+
+/// An agency serving the region being browsed.
+pub struct AgencyLink {
+    href: String,
+    name: String,
+    region_name: String,
 }
 
 /// Most children any region has, with room to spare; the browser lists them all.
@@ -77,6 +85,10 @@ async fn browse(state: &AppState, context: &RequestContext, code: Option<RegionC
         None => (None, Vec::new()),
     };
     let children = regions::children(&state.db, code.as_ref(), "", MAX_CHILDREN).await?;
+    let agencies = match &code {
+        Some(code) => store::agencies_within(&state.db, code.as_str()).await?,
+        None => Vec::new(),
+    };
     let children_label = children.first().map(|c| level_label(lang, &c.level)).unwrap_or_default();
     let title = current.as_ref().map_or_else(|| lang.t("nav-regions"), |r| r.name.clone());
     render(&BrowsePage {
@@ -85,6 +97,14 @@ async fn browse(state: &AppState, context: &RequestContext, code: Option<RegionC
         trail: trail.iter().map(|r| RegionLink::new(lang, r)).collect(),
         children: children.iter().map(|r| RegionLink::new(lang, r)).collect(),
         children_label,
+        agencies: agencies
+            .iter()
+            .map(|a| AgencyLink {
+                href: format!("/instansi/{}", a.slug),
+                name: lang.pick(&a.name, &a.name_en).to_string(),
+                region_name: a.region_name.clone(),
+            })
+            .collect(),
     })
 }
 

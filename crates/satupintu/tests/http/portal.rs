@@ -164,6 +164,8 @@ async fn region_browser_walks_from_province_to_village(store: Store) {
     assert!(province.contains("href=\"/wilayah/35.78\""));
     let city = app.page("/wilayah/35.78", 200).await;
     assert!(city.contains("Kecamatan (31)"), "Surabaya has 31 districts");
+    assert!(city.contains("href=\"/instansi/kecamatan-genteng\""), "agencies of districts within the city");
+    assert!(province.contains("href=\"/instansi/disdukcapil\""), "a province lists its cities' agencies");
     let district = app.page("/wilayah/35.78.07", 200).await;
     assert!(district.contains("Desa/Kelurahan"));
     assert!(district.contains("href=\"/wilayah/35\""), "breadcrumb to the province");
@@ -183,6 +185,7 @@ async fn bad_page_numbers_and_filters_are_clear_400s(store: Store) {
         "/regulasi?tahun=1800",
         "/regulasi?status=hilang",
         "/berita?tidak_dikenal=1",
+        "/berita/%FF%FE",
     ] {
         let html = app.page(path, 400).await;
         assert!(html.contains("<h1>"), "{path}: an HTML error page");

@@ -77,6 +77,7 @@ async fn empty_garbage_and_injection_queries_are_answered_gracefully(store: Stor
         "%3Cscript%3Ealert(1)%3C%2Fscript%3E",
         "%E2%80%AE%F0%9F%98%80%F0%9F%8F%9B",
         "xyzzyqqq",
+        "%F0%96%B9%80%20%E4%B8%AD%E6%96%87%20%C2%B2%C2%B3%20%D8%B9%D8%B1%D8%A8%D9%8A",
     ] {
         let html = app.page(&format!("/cari?q={q}"), 200).await;
         assert!(!html.contains("<script>alert"), "markup is escaped: {q}");
