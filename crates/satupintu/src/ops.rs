@@ -62,7 +62,7 @@ pub async fn prepare(db: &Db, load_demo: bool) -> anyhow::Result<()> {
             let n = crate::regions::import(db, crate::regions::BUNDLED_REGIONS_CSV).await?;
             tracing::info!(
                 regions = n,
-                elapsed_ms = started.elapsed().as_millis(),
+                elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
                 "imported the region table"
             );
         }
