@@ -111,10 +111,19 @@ CREATE TABLE search_documents (
     title        TEXT NOT NULL,
     body         TEXT NOT NULL,
     published_at BIGINT NOT NULL,
+    title_terms  TEXT NOT NULL,
     terms        TEXT NOT NULL,
     UNIQUE (kind, slug)
 );
 
+-- How many documents hold each stem: lets a query choose between ranking every match
+-- (few matches) and listing the newest matches (many), before touching the index.
+CREATE TABLE search_terms (
+    term      TEXT PRIMARY KEY,
+    documents BIGINT NOT NULL
+);
+
 ALTER TABLE search_documents
-    ADD COLUMN terms_tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', terms)) STORED;
+    ADD COLUMN terms_tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', terms)) STORED,
+    ADD COLUMN title_tsv tsvector GENERATED ALWAYS AS (to_tsvector('simple', title_terms)) STORED;
 CREATE INDEX search_documents_terms ON search_documents USING GIN (terms_tsv);

@@ -110,11 +110,20 @@ CREATE TABLE search_documents (
     title        TEXT NOT NULL,
     body         TEXT NOT NULL,
     published_at INTEGER NOT NULL,
+    title_terms  TEXT NOT NULL,
     terms        TEXT NOT NULL,
     UNIQUE (kind, slug)
 );
 
+-- How many documents hold each stem: lets a query choose between ranking every match
+-- (few matches) and listing the newest matches (many), before touching the index.
+CREATE TABLE search_terms (
+    term      TEXT PRIMARY KEY,
+    documents INTEGER NOT NULL
+);
+
 CREATE VIRTUAL TABLE search_fts USING fts5 (
+    title_terms,
     terms,
     content = 'search_documents',
     content_rowid = 'id',
@@ -122,12 +131,12 @@ CREATE VIRTUAL TABLE search_fts USING fts5 (
 );
 
 CREATE TRIGGER search_documents_ai AFTER INSERT ON search_documents BEGIN
-    INSERT INTO search_fts (rowid, terms) VALUES (new.id, new.terms);
+    INSERT INTO search_fts (rowid, title_terms, terms) VALUES (new.id, new.title_terms, new.terms);
 END;
 CREATE TRIGGER search_documents_ad AFTER DELETE ON search_documents BEGIN
-    INSERT INTO search_fts (search_fts, rowid, terms) VALUES ('delete', old.id, old.terms);
+    INSERT INTO search_fts (search_fts, rowid, title_terms, terms) VALUES ('delete', old.id, old.title_terms, old.terms);
 END;
 CREATE TRIGGER search_documents_au AFTER UPDATE ON search_documents BEGIN
-    INSERT INTO search_fts (search_fts, rowid, terms) VALUES ('delete', old.id, old.terms);
-    INSERT INTO search_fts (rowid, terms) VALUES (new.id, new.terms);
+    INSERT INTO search_fts (search_fts, rowid, title_terms, terms) VALUES ('delete', old.id, old.title_terms, old.terms);
+    INSERT INTO search_fts (rowid, title_terms, terms) VALUES (new.id, new.title_terms, new.terms);
 END;

@@ -422,10 +422,7 @@ async fn store_regulation(tx: &mut Tx, r: &RegulationIn) -> anyhow::Result<()> {
 
 /// FAQ entries have no names of their own: a bundle replaces the whole list.
 async fn store_faq(tx: &mut Tx, entries: &[FaqIn]) -> anyhow::Result<()> {
-    sqlx::query("DELETE FROM search_documents WHERE kind = $1")
-        .bind(DocKind::Faq.as_str())
-        .execute(&mut **tx)
-        .await?;
+    search::remove_kind(tx, DocKind::Faq).await?;
     sqlx::query("DELETE FROM faq").execute(&mut **tx).await?;
     for (position, f) in entries.iter().enumerate() {
         let id: i64 = sqlx::query(

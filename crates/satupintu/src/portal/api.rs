@@ -240,11 +240,14 @@ pub struct SearchHit {
     pub published_at: Option<String>,
 }
 
-/// Search results, best first.
+/// Search results.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SearchResults {
-    /// How many items match in all.
-    pub total: i64,
+    /// `relevance` (best first; every match counted in `total`) or `newest` (the words
+    /// are so common that matches are listed newest first, uncounted).
+    pub order: String,
+    /// How many items match in all; absent when ordered by `newest`.
+    pub total: Option<i64>,
     /// The results of this page.
     pub data: Vec<SearchHit>,
     /// Pass as `cursor` to get the next page; absent on the last page.
@@ -273,11 +276,16 @@ pub async fn search(
         });
     }
     let query = SearchQuery::parse(&q.q);
-    let (hits, total) = search::search(&state.db, &query, offset, limit).await?;
+    let results = search::search(&state.db, &query, offset, limit).await?;
     let next_offset = offset + limit;
-    let next_cursor = (next_offset < total && next_offset <= MAX_SEARCH_OFFSET)
+    let next_cursor = (results.has_more && next_offset <= MAX_SEARCH_OFFSET)
         .then(|| Cursor::encode("search", next_offset, 0));
-    let data = hits
+    let order = match results.order {
+        search::Order::Relevance => "relevance",
+        search::Order::Newest => "newest",
+    };
+    let data = results
+        .hits
         .into_iter()
         .map(|hit| SearchHit {
             kind: hit.kind.as_str().to_string(),
@@ -290,5 +298,5 @@ pub async fn search(
             title: hit.title,
         })
         .collect();
-    Ok(Json(SearchResults { total, data, next_cursor }))
+    Ok(Json(SearchResults { order: order.to_string(), total: results.total, data, next_cursor }))
 }

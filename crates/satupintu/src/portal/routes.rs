@@ -606,8 +606,8 @@ struct SearchPage {
     query: String,
     searched: bool,
     hits: Vec<HitView>,
-    total: i64,
-    pager: Pager,
+    summary: String,
+    pager: SearchPager,
 }
 
 /// Checks the length of a search query.
@@ -632,11 +632,13 @@ pub async fn search_page(
     let page = page_number(query.halaman)?;
     let installation = store::installation(&state.db).await?;
     let parsed = SearchQuery::parse(&q);
-    let (hits, total) = search::search(&state.db, &parsed, (page - 1) * PER_PAGE, PER_PAGE).await?;
+    let results = search::search(&state.db, &parsed, (page - 1) * PER_PAGE, PER_PAGE).await?;
     let lang = context.lang;
     let stems = parsed.stems();
     let encoded = percent_encoding::utf8_percent_encode(&q, percent_encoding::NON_ALPHANUMERIC).to_string();
-    let hits = hits
+    let href = |p: i64| format!("/cari?q={encoded}&halaman={p}");
+    let hits = results
+        .hits
         .iter()
         .map(|hit| HitView {
             href: hit.kind.href(&hit.slug),
@@ -650,14 +652,29 @@ pub async fn search_page(
             },
         })
         .collect();
+    let summary = match results.total {
+        Some(total) => lang.t_args("search-results-count", &[("count", total.to_string())]),
+        None => lang.t("search-many-newest"),
+    };
     render(&SearchPage {
         chrome: Chrome::new(&context, &installation, "search", lang.t("nav-search")),
         searched: !q.trim().is_empty(),
         query: q,
         hits,
-        total,
-        pager: Pager::new(page, PER_PAGE, total, |p| format!("/cari?q={encoded}&halaman={p}")),
+        summary,
+        pager: SearchPager {
+            page,
+            prev_href: (page > 1).then(|| href(page - 1)),
+            next_href: results.has_more.then(|| href(page + 1)),
+        },
     })
+}
+
+/// Previous/next links of search results (their total is not always counted).
+pub struct SearchPager {
+    page: i64,
+    prev_href: Option<String>,
+    next_href: Option<String>,
 }
 
 /// Query of the language switch.

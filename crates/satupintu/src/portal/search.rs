@@ -2,9 +2,11 @@
 //! (`satupintu_rules::text`) before they reach the store, so SQLite FTS5 and PostgreSQL's
 //! `simple` text search index the same terms and answer the same queries.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
-use sqlx::Row;
+// Dynamic SQL here is assembled only from constant fragments and numbered placeholders;
+// every value is bound.
+use sqlx::{AssertSqlSafe, Row};
 
 use crate::db::{Backend, Db, Tx};
 use satupintu_rules::text;
@@ -60,8 +62,12 @@ impl DocKind {
 
 /// Characters of body text kept with a search document, for snippets.
 const STORED_BODY_CHARS: usize = 800;
+/// Terms per statement when adjusting document counts: well under every store's limit on
+/// bound parameters.
+const TERM_BATCH: usize = 400;
 
-/// Adds or replaces one item in the search index, inside the caller's transaction.
+/// Adds or replaces one item in the search index, inside the caller's transaction, and
+/// keeps the per-stem document counts in step.
 pub async fn index(
     tx: &mut Tx,
     kind: DocKind,
@@ -70,22 +76,78 @@ pub async fn index(
     body: &str,
     published_at: i64,
 ) -> anyhow::Result<()> {
-    let terms = text::index_terms(&format!("{title} {body}")).join(" ");
+    let terms = text::index_terms(&format!("{title} {body}"));
+    let title_terms = text::index_terms(title).join(" ");
+    let previous: Option<String> =
+        sqlx::query("SELECT terms FROM search_documents WHERE kind = $1 AND slug = $2")
+            .bind(kind.as_str())
+            .bind(slug)
+            .fetch_optional(&mut **tx)
+            .await?
+            .map(|row| row.try_get("terms"))
+            .transpose()?;
+    let new: BTreeSet<&str> = terms.iter().map(String::as_str).collect();
+    let old: BTreeSet<&str> = previous.as_deref().map(|t| t.split(' ').collect()).unwrap_or_default();
+    adjust_counts(tx, new.difference(&old).copied(), 1).await?;
+    adjust_counts(tx, old.difference(&new).copied(), -1).await?;
     let stored_body: String = body.chars().take(STORED_BODY_CHARS).collect();
     sqlx::query(
-        "INSERT INTO search_documents (kind, slug, title, body, published_at, terms) \
-         VALUES ($1, $2, $3, $4, $5, $6) \
+        "INSERT INTO search_documents (kind, slug, title, body, published_at, title_terms, terms) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) \
          ON CONFLICT (kind, slug) DO UPDATE SET title = excluded.title, body = excluded.body, \
-           published_at = excluded.published_at, terms = excluded.terms",
+           published_at = excluded.published_at, title_terms = excluded.title_terms, \
+           terms = excluded.terms",
     )
     .bind(kind.as_str())
     .bind(slug)
     .bind(title)
     .bind(stored_body)
     .bind(published_at)
-    .bind(terms)
+    .bind(title_terms)
+    .bind(terms.join(" "))
     .execute(&mut **tx)
     .await?;
+    Ok(())
+}
+
+/// Removes every item of a kind from the index (a list replaced whole, such as the FAQ).
+pub async fn remove_kind(tx: &mut Tx, kind: DocKind) -> anyhow::Result<()> {
+    let rows = sqlx::query("SELECT terms FROM search_documents WHERE kind = $1")
+        .bind(kind.as_str())
+        .fetch_all(&mut **tx)
+        .await?;
+    for row in rows {
+        let terms: String = row.try_get("terms")?;
+        let unique: BTreeSet<&str> = terms.split(' ').collect();
+        adjust_counts(tx, unique.into_iter(), -1).await?;
+    }
+    sqlx::query("DELETE FROM search_documents WHERE kind = $1")
+        .bind(kind.as_str())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+async fn adjust_counts<'a>(
+    tx: &mut Tx,
+    terms: impl Iterator<Item = &'a str>,
+    delta: i64,
+) -> anyhow::Result<()> {
+    let terms: Vec<&str> = terms.filter(|t| !t.is_empty()).collect();
+    for batch in terms.chunks(TERM_BATCH) {
+        let values: Vec<String> =
+            (0..batch.len()).map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2)).collect();
+        let sql = format!(
+            "INSERT INTO search_terms (term, documents) VALUES {} \
+             ON CONFLICT (term) DO UPDATE SET documents = search_terms.documents + excluded.documents",
+            values.join(", ")
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for term in batch {
+            query = query.bind(*term).bind(delta);
+        }
+        query.execute(&mut **tx).await?;
+    }
     Ok(())
 }
 
@@ -161,39 +223,89 @@ pub struct Hit {
     pub published_at: i64,
 }
 
-/// Runs a query: the best `limit` results after `offset`, and how many match in all.
-pub async fn search(
-    db: &Db,
-    query: &SearchQuery,
-    offset: i64,
-    limit: i64,
-) -> anyhow::Result<(Vec<Hit>, i64)> {
+/// How results are ordered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Order {
+    /// Best matches first: few enough items match to rank them all.
+    Relevance,
+    /// Newest first: so many items match that ranking them all would be slow, and for a
+    /// word that common, what is newest is what readers want.
+    Newest,
+}
+
+/// A page of results.
+#[derive(Clone, Debug)]
+pub struct Results {
+    /// The results of the page.
+    pub hits: Vec<Hit>,
+    /// How they are ordered.
+    pub order: Order,
+    /// How many items match in all, when ranked by relevance (and so counted).
+    pub total: Option<i64>,
+    /// Whether another page follows.
+    pub has_more: bool,
+}
+
+/// Queries whose words occur in at most this many items are ranked by relevance.
+pub const RANKED_MATCHES: i64 = 1_000;
+/// How far back the newest-first order looks on PostgreSQL before it falls back to
+/// ranking; bounds the work of a query whose words are common but rarely together.
+const NEWEST_WINDOW: i64 = 3_000;
+
+/// Runs a query: `limit` results after `offset`.
+pub async fn search(db: &Db, query: &SearchQuery, offset: i64, limit: i64) -> anyhow::Result<Results> {
+    let empty = Results { hits: Vec::new(), order: Order::Relevance, total: Some(0), has_more: false };
     if query.is_empty() {
-        return Ok((Vec::new(), 0));
+        return Ok(empty);
+    }
+    let estimate = estimate_matches(db, query).await?;
+    if estimate == 0 {
+        return Ok(empty);
     }
     let expression = query.expression(db.backend());
-    let (select, count) = match db.backend() {
-        Backend::Sqlite => (
-            "SELECT d.kind, d.slug, d.title, d.body, d.published_at FROM search_fts \
-             JOIN search_documents d ON d.id = search_fts.rowid \
-             WHERE search_fts MATCH $1 ORDER BY bm25(search_fts), d.published_at DESC, d.id LIMIT $2 OFFSET $3",
-            "SELECT COUNT(*) AS n FROM search_fts WHERE search_fts MATCH $1",
-        ),
-        Backend::Postgres => (
-            "SELECT kind, slug, title, body, published_at FROM search_documents \
-             WHERE terms_tsv @@ to_tsquery('simple', $1) \
-             ORDER BY ts_rank(terms_tsv, to_tsquery('simple', $1)) DESC, published_at DESC, id \
-             LIMIT $2 OFFSET $3",
-            "SELECT COUNT(*) AS n FROM search_documents WHERE terms_tsv @@ to_tsquery('simple', $1)",
-        ),
-    };
-    let rows = sqlx::query(select).bind(&expression).bind(limit).bind(offset).fetch_all(db.pool()).await?;
+    if estimate > RANKED_MATCHES {
+        let mut hits = newest(db, &expression, offset, limit + 1).await?;
+        let full = i64::try_from(hits.len()).unwrap_or(i64::MAX) > limit;
+        // Fewer than a page among the newest items: the words are common apart but rare
+        // together, so rank what there is.
+        if full || offset > 0 || db.backend() == Backend::Sqlite {
+            hits.truncate(usize::try_from(limit).unwrap_or(0));
+            return Ok(Results { hits, order: Order::Newest, total: None, has_more: full });
+        }
+    }
+    let (mut hits, total) = ranked(db, &expression, offset, limit + 1).await?;
+    let has_more = i64::try_from(hits.len()).unwrap_or(i64::MAX) > limit;
+    hits.truncate(usize::try_from(limit).unwrap_or(0));
+    Ok(Results { hits, order: Order::Relevance, total: Some(total), has_more })
+}
+
+/// An upper bound of the matches: for every word, the items holding any of its stems; the
+/// query matches at most as many items as its rarest word.
+async fn estimate_matches(db: &Db, query: &SearchQuery) -> anyhow::Result<i64> {
+    let stems: Vec<&String> = query.stems.iter().collect();
+    let placeholders: Vec<String> = (1..=stems.len()).map(|i| format!("${i}")).collect();
+    let sql = format!("SELECT term, documents FROM search_terms WHERE term IN ({})", placeholders.join(", "));
+    let mut statement = sqlx::query(AssertSqlSafe(sql));
+    for stem in &stems {
+        statement = statement.bind(stem.as_str());
+    }
+    let mut counts = std::collections::HashMap::new();
+    for row in statement.fetch_all(db.pool()).await? {
+        counts.insert(row.try_get::<String, _>("term")?, row.try_get::<i64, _>("documents")?);
+    }
+    Ok(query
+        .groups
+        .iter()
+        .map(|group| group.iter().map(|stem| counts.get(stem).copied().unwrap_or(0).max(0)).sum::<i64>())
+        .min()
+        .unwrap_or(0))
+}
+
+fn hits(rows: Vec<sqlx::any::AnyRow>) -> anyhow::Result<Vec<Hit>> {
     let mut hits = Vec::with_capacity(rows.len());
     for row in rows {
         let kind: String = row.try_get("kind")?;
-        let Some(kind) = DocKind::parse(&kind) else {
-            continue;
-        };
+        let Some(kind) = DocKind::parse(&kind) else { continue };
         hits.push(Hit {
             kind,
             slug: row.try_get("slug")?,
@@ -202,8 +314,94 @@ pub async fn search(
             published_at: row.try_get("published_at")?,
         });
     }
-    let total: i64 = sqlx::query(count).bind(&expression).fetch_one(db.pool()).await?.try_get("n")?;
-    Ok((hits, total))
+    Ok(hits)
+}
+
+/// Every match, best first, and how many there are. Title matches weigh most.
+async fn ranked(db: &Db, expression: &str, offset: i64, limit: i64) -> anyhow::Result<(Vec<Hit>, i64)> {
+    match db.backend() {
+        Backend::Sqlite => {
+            let rows = sqlx::query(
+                "SELECT d.kind, d.slug, d.title, d.body, d.published_at FROM \
+                   (SELECT rowid AS id, bm25(search_fts, 4.0, 1.0) AS score FROM search_fts \
+                    WHERE search_fts MATCH $1 ORDER BY score LIMIT $2 OFFSET $3) f \
+                 JOIN search_documents d ON d.id = f.id ORDER BY f.score, d.id",
+            )
+            .bind(expression)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(db.pool())
+            .await?;
+            let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM search_fts WHERE search_fts MATCH $1")
+                .bind(expression)
+                .fetch_one(db.pool())
+                .await?
+                .try_get("n")?;
+            Ok((hits(rows)?, total))
+        }
+        Backend::Postgres => {
+            // Reading every match's full stem vector to score it would cost more than the
+            // answer is worth; title matches first, then the newest, needs only the small
+            // title vector. The bitmap plan is forced: the planner cannot see our estimate.
+            let mut tx = db.begin().await?;
+            sqlx::query("SET LOCAL enable_seqscan = off").execute(&mut *tx).await?;
+            sqlx::query("SET LOCAL enable_indexscan = off").execute(&mut *tx).await?;
+            let rows = sqlx::query(
+                "SELECT kind, slug, title, body, published_at FROM search_documents \
+                 WHERE terms_tsv @@ to_tsquery('simple', $1) \
+                 ORDER BY (title_tsv @@ to_tsquery('simple', $1)) DESC, id DESC LIMIT $2 OFFSET $3",
+            )
+            .bind(expression)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&mut *tx)
+            .await?;
+            let total: i64 = sqlx::query(
+                "SELECT COUNT(*) AS n FROM search_documents WHERE terms_tsv @@ to_tsquery('simple', $1)",
+            )
+            .bind(expression)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("n")?;
+            tx.commit().await?;
+            Ok((hits(rows)?, total))
+        }
+    }
+}
+
+/// The newest matches. SQLite's index walks its matches newest first at no extra cost;
+/// PostgreSQL walks the newest items and tests each, within a bounded window.
+async fn newest(db: &Db, expression: &str, offset: i64, limit: i64) -> anyhow::Result<Vec<Hit>> {
+    let rows = match db.backend() {
+        Backend::Sqlite => {
+            sqlx::query(
+                "SELECT d.kind, d.slug, d.title, d.body, d.published_at FROM \
+                   (SELECT rowid AS id FROM search_fts WHERE search_fts MATCH $1 \
+                    ORDER BY rowid DESC LIMIT $2 OFFSET $3) f \
+                 JOIN search_documents d ON d.id = f.id ORDER BY d.id DESC",
+            )
+            .bind(expression)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(db.pool())
+            .await?
+        }
+        Backend::Postgres => {
+            sqlx::query(
+                "SELECT kind, slug, title, body, published_at FROM \
+                   (SELECT id, kind, slug, title, body, published_at, terms_tsv FROM search_documents \
+                    ORDER BY id DESC LIMIT $4) recent \
+                 WHERE terms_tsv @@ to_tsquery('simple', $1) ORDER BY id DESC LIMIT $2 OFFSET $3",
+            )
+            .bind(expression)
+            .bind(limit)
+            .bind(offset)
+            .bind(NEWEST_WINDOW)
+            .fetch_all(db.pool())
+            .await?
+        }
+    };
+    hits(rows)
 }
 
 #[cfg(test)]

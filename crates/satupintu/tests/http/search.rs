@@ -7,6 +7,7 @@ crate::store_tests!(
     search_results_are_highlighted_and_link_to_their_pages,
     empty_garbage_and_injection_queries_are_answered_gracefully,
     search_api_pages_through_results_with_cursors,
+    very_common_words_list_the_newest_matches_and_rare_combinations_are_still_found,
 );
 
 async fn hits(app: &TestApp, query: &str) -> Vec<String> {
@@ -110,5 +111,47 @@ async fn search_api_pages_through_results_with_cursors(store: Store) {
     let unique: std::collections::HashSet<_> = seen.iter().collect();
     assert_eq!(seen.len() as i64, total, "every result once");
     assert_eq!(unique.len(), seen.len(), "no duplicates across pages");
+    app.stop().await;
+}
+
+async fn very_common_words_list_the_newest_matches_and_rare_combinations_are_still_found(store: Store) {
+    let app = TestApp::spawn(store).await;
+    // More items share a word than are ranked one by one.
+    let db = satupintu::db::Db::connect_lazy(&app.database_url, 2).expect("db");
+    let mut tx = db.begin().await.expect("begin");
+    let common = satupintu::portal::search::RANKED_MATCHES + 50;
+    for i in 0..common {
+        let body = if i == 7 { "Lomba perahu naga di Kalimas." } else { "Kegiatan warga di kampung." };
+        satupintu::portal::search::index(
+            &mut tx,
+            satupintu::portal::search::DocKind::News,
+            &format!("kampung-{i:05}"),
+            &format!("Gotong royong kampung {i}"),
+            body,
+            1_700_000_000 + i,
+        )
+        .await
+        .expect("index");
+    }
+    tx.commit().await.expect("commit");
+    db.close().await;
+
+    let newest = app.json("/api/v1/search?q=gotong+royong&limit=5", 200).await;
+    assert_eq!(newest["order"], "newest");
+    assert!(newest["total"].is_null(), "not counted");
+    let first = newest["data"][0]["slug"].as_str().unwrap_or_default().to_string();
+    assert_eq!(first, format!("kampung-{:05}", common - 1), "newest first");
+    let cursor = newest["next_cursor"].as_str().unwrap_or_default().to_string();
+    let next = app.json(&format!("/api/v1/search?q=gotong+royong&limit=5&cursor={cursor}"), 200).await;
+    assert_eq!(next["data"][0]["slug"], format!("kampung-{:05}", common - 6), "second page follows on");
+
+    // Two common words that occur together once: found, ranked, counted.
+    let rare = app.json("/api/v1/search?q=gotong+perahu", 200).await;
+    assert_eq!(rare["order"], "relevance");
+    assert_eq!(rare["total"], 1);
+    assert_eq!(rare["data"][0]["slug"], "kampung-00007");
+
+    let html = app.page("/cari?q=gotong", 200).await;
+    assert!(html.contains("diurutkan dari yang terbaru"), "the page says why the order is by date");
     app.stop().await;
 }
