@@ -247,7 +247,7 @@ pub struct Results {
 }
 
 /// Queries whose words occur in at most this many items are ranked by relevance.
-pub const RANKED_MATCHES: i64 = 1_000;
+pub const RANKED_MATCHES: i64 = 300;
 /// How far back the newest-first order looks on PostgreSQL before it falls back to
 /// ranking; bounds the work of a query whose words are common but rarely together.
 const NEWEST_WINDOW: i64 = 3_000;
