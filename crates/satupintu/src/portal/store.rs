@@ -34,6 +34,26 @@ impl After {
     pub const START: Self = Self { key: i64::MAX, id: i64::MAX };
 }
 
+/// Maps a row to a record.
+type FromRow<T> = fn(&AnyRow) -> anyhow::Result<T>;
+
+/// Runs a query that takes a URL name and returns at most one record.
+async fn one_by_slug<T>(db: &Db, sql: &str, slug: &str, map: FromRow<T>) -> anyhow::Result<Option<T>> {
+    sqlx::query(AssertSqlSafe(sql)).bind(slug).fetch_optional(db.pool()).await?.as_ref().map(map).transpose()
+}
+
+/// Runs a query that takes `(after_id, limit)` and returns records with their ids.
+async fn page_by_id<T>(
+    db: &Db,
+    sql: &str,
+    after_id: i64,
+    limit: i64,
+    map: FromRow<T>,
+) -> anyhow::Result<Vec<(i64, T)>> {
+    let rows = sqlx::query(AssertSqlSafe(sql)).bind(after_id).bind(limit).fetch_all(db.pool()).await?;
+    rows.iter().map(|r| Ok((r.try_get("id")?, map(r)?))).collect()
+}
+
 async fn setting(db: &Db, key: &str) -> anyhow::Result<Option<String>> {
     let row =
         sqlx::query("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(db.pool()).await?;
@@ -136,9 +156,7 @@ pub async fn agencies_after(db: &Db, after_id: i64, limit: i64) -> anyhow::Resul
         "SELECT {AGENCY_COLUMNS} FROM agencies a LEFT JOIN regions r ON r.code = a.region_code \
          WHERE a.id > $1 ORDER BY a.id LIMIT $2"
     );
-    let rows =
-        sqlx::query(AssertSqlSafe(sql.as_str())).bind(after_id).bind(limit).fetch_all(db.pool()).await?;
-    rows.iter().map(|r| Ok((r.try_get("id")?, agency(r)?))).collect()
+    page_by_id(db, &sql, after_id, limit, agency).await
 }
 
 /// One agency by its URL name.
@@ -147,13 +165,7 @@ pub async fn agency_by_slug(db: &Db, slug: &str) -> anyhow::Result<Option<Agency
         "SELECT {AGENCY_COLUMNS} FROM agencies a LEFT JOIN regions r ON r.code = a.region_code \
          WHERE a.slug = $1"
     );
-    sqlx::query(AssertSqlSafe(sql.as_str()))
-        .bind(slug)
-        .fetch_optional(db.pool())
-        .await?
-        .as_ref()
-        .map(agency)
-        .transpose()
+    one_by_slug(db, &sql, slug, agency).await
 }
 
 const SERVICE_COLUMNS: &str = "s.id, s.slug, a.slug AS agency_slug, a.name AS agency_name, s.name, \
@@ -208,9 +220,7 @@ pub async fn services_after(db: &Db, after_id: i64, limit: i64) -> anyhow::Resul
         "SELECT {SERVICE_COLUMNS} FROM services s JOIN agencies a ON a.id = s.agency_id \
          WHERE s.id > $1 ORDER BY s.id LIMIT $2"
     );
-    let rows =
-        sqlx::query(AssertSqlSafe(sql.as_str())).bind(after_id).bind(limit).fetch_all(db.pool()).await?;
-    rows.iter().map(|r| Ok((r.try_get("id")?, service(r)?))).collect()
+    page_by_id(db, &sql, after_id, limit, service).await
 }
 
 /// One service by its URL name.
@@ -218,13 +228,7 @@ pub async fn service_by_slug(db: &Db, slug: &str) -> anyhow::Result<Option<Servi
     let sql = format!(
         "SELECT {SERVICE_COLUMNS} FROM services s JOIN agencies a ON a.id = s.agency_id WHERE s.slug = $1"
     );
-    sqlx::query(AssertSqlSafe(sql.as_str()))
-        .bind(slug)
-        .fetch_optional(db.pool())
-        .await?
-        .as_ref()
-        .map(service)
-        .transpose()
+    one_by_slug(db, &sql, slug, service).await
 }
 
 const NEWS_COLUMNS: &str = "n.id, n.slug, n.kind, n.title, n.summary, n.body, n.published_at, \
@@ -306,13 +310,7 @@ pub async fn news_by_slug(db: &Db, slug: &str) -> anyhow::Result<Option<NewsItem
     let sql = format!(
         "SELECT {NEWS_COLUMNS} FROM news n LEFT JOIN agencies a ON a.id = n.agency_id WHERE n.slug = $1"
     );
-    sqlx::query(AssertSqlSafe(sql.as_str()))
-        .bind(slug)
-        .fetch_optional(db.pool())
-        .await?
-        .as_ref()
-        .map(news_item)
-        .transpose()
+    one_by_slug(db, &sql, slug, news_item).await
 }
 
 const REGULATION_COLUMNS: &str = "id, slug, reg_type, number, year, title, status, subject, \
@@ -420,13 +418,7 @@ pub async fn regulation_facets(db: &Db) -> anyhow::Result<(Vec<String>, Vec<i64>
 /// One regulation by its URL name.
 pub async fn regulation_by_slug(db: &Db, slug: &str) -> anyhow::Result<Option<Regulation>> {
     let sql = format!("SELECT {REGULATION_COLUMNS} FROM regulations WHERE slug = $1");
-    sqlx::query(AssertSqlSafe(sql.as_str()))
-        .bind(slug)
-        .fetch_optional(db.pool())
-        .await?
-        .as_ref()
-        .map(regulation)
-        .transpose()
+    one_by_slug(db, &sql, slug, regulation).await
 }
 
 /// The official text of a regulation: its file name and the file.
