@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use crate::db::{Db, Tx};
-use crate::portal::search::{self, DocKind};
+use crate::portal::search::{DocKind, Indexer};
 use satupintu_rules::region::RegionCode;
 
 /// The demo municipality's content.
@@ -211,23 +211,25 @@ pub async fn load_demo(db: &Db) -> anyhow::Result<ImportSummary> {
 /// are replaced, so importing the same bundle twice changes nothing.
 pub async fn import(db: &Db, bundle: &ContentBundle, demo: bool) -> anyhow::Result<ImportSummary> {
     let mut tx = db.begin().await?;
+    let mut search = Indexer::new();
     store_installation(&mut tx, &bundle.installation, demo).await?;
     for a in &bundle.agencies {
-        store_agency(&mut tx, a).await.with_context(|| format!("agency {}", a.slug))?;
+        store_agency(&mut tx, &mut search, a).await.with_context(|| format!("agency {}", a.slug))?;
     }
     for s in &bundle.services {
-        store_service(&mut tx, s).await.with_context(|| format!("service {}", s.slug))?;
+        store_service(&mut tx, &mut search, s).await.with_context(|| format!("service {}", s.slug))?;
     }
     for n in &bundle.news {
-        store_news(&mut tx, n).await.with_context(|| format!("news {}", n.slug))?;
+        store_news(&mut tx, &mut search, n).await.with_context(|| format!("news {}", n.slug))?;
     }
     for r in &bundle.regulations {
-        store_regulation(&mut tx, r).await.with_context(|| format!("regulation {}", r.slug))?;
+        store_regulation(&mut tx, &mut search, r).await.with_context(|| format!("regulation {}", r.slug))?;
     }
-    store_faq(&mut tx, &bundle.faq).await.context("faq")?;
+    store_faq(&mut tx, &mut search, &bundle.faq).await.context("faq")?;
     for p in &bundle.pages {
-        store_page(&mut tx, p).await.with_context(|| format!("page {}", p.slug))?;
+        store_page(&mut tx, &mut search, p).await.with_context(|| format!("page {}", p.slug))?;
     }
+    search.finish(&mut tx).await.context("search index")?;
     tx.commit().await.context("could not commit the import")?;
     Ok(ImportSummary {
         agencies: bundle.agencies.len(),
@@ -276,7 +278,7 @@ async fn require_region(tx: &mut Tx, code: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn store_agency(tx: &mut Tx, a: &AgencyIn) -> anyhow::Result<()> {
+async fn store_agency(tx: &mut Tx, search: &mut Indexer, a: &AgencyIn) -> anyhow::Result<()> {
     require_region(tx, &a.region_code).await?;
     let _ = &a.website;
     sqlx::query(
@@ -304,7 +306,7 @@ async fn store_agency(tx: &mut Tx, a: &AgencyIn) -> anyhow::Result<()> {
     .execute(&mut **tx)
     .await?;
     let body = format!("{} {} {} {}", a.acronym, a.description, a.address, a.hours);
-    search::index(tx, DocKind::Agency, &a.slug, &a.name, &body, 0).await
+    search.index(tx, DocKind::Agency, &a.slug, &a.name, &body, 0).await
 }
 
 async fn agency_id(tx: &mut Tx, slug: &str) -> anyhow::Result<i64> {
@@ -316,7 +318,7 @@ async fn agency_id(tx: &mut Tx, slug: &str) -> anyhow::Result<i64> {
     Ok(row.try_get("id")?)
 }
 
-async fn store_service(tx: &mut Tx, s: &ServiceIn) -> anyhow::Result<()> {
+async fn store_service(tx: &mut Tx, search: &mut Indexer, s: &ServiceIn) -> anyhow::Result<()> {
     let agency_id = agency_id(tx, &s.agency).await?;
     sqlx::query(
         "INSERT INTO services (slug, agency_id, name, name_en, description, description_en, \
@@ -344,10 +346,10 @@ async fn store_service(tx: &mut Tx, s: &ServiceIn) -> anyhow::Result<()> {
     .execute(&mut **tx)
     .await?;
     let body = format!("{} {} {}", s.description, s.requirements.join(" "), s.legal_basis);
-    search::index(tx, DocKind::Service, &s.slug, &s.name, &body, 0).await
+    search.index(tx, DocKind::Service, &s.slug, &s.name, &body, 0).await
 }
 
-async fn store_news(tx: &mut Tx, n: &NewsIn) -> anyhow::Result<()> {
+async fn store_news(tx: &mut Tx, search: &mut Indexer, n: &NewsIn) -> anyhow::Result<()> {
     let published_at = jiff::Timestamp::from_str(&n.published_at)?.as_second();
     let agency_id = match &n.agency {
         Some(slug) => Some(agency_id(tx, slug).await?),
@@ -370,7 +372,7 @@ async fn store_news(tx: &mut Tx, n: &NewsIn) -> anyhow::Result<()> {
     .execute(&mut **tx)
     .await?;
     let body = format!("{}\n\n{}", n.summary, n.body);
-    search::index(tx, DocKind::News, &n.slug, &n.title, &body, published_at).await
+    search.index(tx, DocKind::News, &n.slug, &n.title, &body, published_at).await
 }
 
 async fn store_file(tx: &mut Tx, content_type: &str, bytes: &[u8]) -> anyhow::Result<String> {
@@ -388,7 +390,7 @@ async fn store_file(tx: &mut Tx, content_type: &str, bytes: &[u8]) -> anyhow::Re
     Ok(sha256)
 }
 
-async fn store_regulation(tx: &mut Tx, r: &RegulationIn) -> anyhow::Result<()> {
+async fn store_regulation(tx: &mut Tx, search: &mut Indexer, r: &RegulationIn) -> anyhow::Result<()> {
     let heading = format!("{} Nomor {} Tahun {}", r.reg_type, r.number, r.year);
     let pdf = text_pdf(&[heading.as_str(), "tentang", &r.title, "", &r.summary]);
     let sha256 = store_file(tx, "application/pdf", &pdf).await?;
@@ -417,12 +419,12 @@ async fn store_regulation(tx: &mut Tx, r: &RegulationIn) -> anyhow::Result<()> {
     .await?;
     let title = format!("{heading} tentang {}", r.title);
     let body = format!("{} {}", r.subject, r.summary);
-    search::index(tx, DocKind::Regulation, &r.slug, &title, &body, 0).await
+    search.index(tx, DocKind::Regulation, &r.slug, &title, &body, 0).await
 }
 
 /// FAQ entries have no names of their own: a bundle replaces the whole list.
-async fn store_faq(tx: &mut Tx, entries: &[FaqIn]) -> anyhow::Result<()> {
-    search::remove_kind(tx, DocKind::Faq).await?;
+async fn store_faq(tx: &mut Tx, search: &mut Indexer, entries: &[FaqIn]) -> anyhow::Result<()> {
+    search.remove_kind(tx, DocKind::Faq).await?;
     sqlx::query("DELETE FROM faq").execute(&mut **tx).await?;
     for (position, f) in entries.iter().enumerate() {
         let id: i64 = sqlx::query(
@@ -438,12 +440,12 @@ async fn store_faq(tx: &mut Tx, entries: &[FaqIn]) -> anyhow::Result<()> {
         .fetch_one(&mut **tx)
         .await?
         .try_get("id")?;
-        search::index(tx, DocKind::Faq, &format!("faq-{id}"), &f.question, &f.answer, 0).await?;
+        search.index(tx, DocKind::Faq, &format!("faq-{id}"), &f.question, &f.answer, 0).await?;
     }
     Ok(())
 }
 
-async fn store_page(tx: &mut Tx, p: &PageIn) -> anyhow::Result<()> {
+async fn store_page(tx: &mut Tx, search: &mut Indexer, p: &PageIn) -> anyhow::Result<()> {
     sqlx::query(
         "INSERT INTO pages (slug, title, title_en, body, body_en) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (slug) DO UPDATE SET title = excluded.title, title_en = excluded.title_en, \
@@ -456,7 +458,7 @@ async fn store_page(tx: &mut Tx, p: &PageIn) -> anyhow::Result<()> {
     .bind(&p.body_en)
     .execute(&mut **tx)
     .await?;
-    search::index(tx, DocKind::Page, &p.slug, &p.title, &p.body, 0).await
+    search.index(tx, DocKind::Page, &p.slug, &p.title, &p.body, 0).await
 }
 
 /// A one-page A4 PDF of plain text (Helvetica, WinAnsi), for the official text of imported

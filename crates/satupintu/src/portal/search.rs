@@ -2,7 +2,7 @@
 //! (`satupintu_rules::text`) before they reach the store, so SQLite FTS5 and PostgreSQL's
 //! `simple` text search index the same terms and answer the same queries.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 // Dynamic SQL here is assembled only from constant fragments and numbered placeholders;
 // every value is bound.
@@ -66,89 +66,108 @@ const STORED_BODY_CHARS: usize = 800;
 /// bound parameters.
 const TERM_BATCH: usize = 400;
 
-/// Adds or replaces one item in the search index, inside the caller's transaction, and
-/// keeps the per-stem document counts in step.
-pub async fn index(
-    tx: &mut Tx,
-    kind: DocKind,
-    slug: &str,
-    title: &str,
-    body: &str,
-    published_at: i64,
-) -> anyhow::Result<()> {
-    let terms = text::index_terms(&format!("{title} {body}"));
-    let title_terms = text::index_terms(title).join(" ");
-    let previous: Option<String> =
-        sqlx::query("SELECT terms FROM search_documents WHERE kind = $1 AND slug = $2")
-            .bind(kind.as_str())
-            .bind(slug)
-            .fetch_optional(&mut **tx)
-            .await?
-            .map(|row| row.try_get("terms"))
-            .transpose()?;
-    let new: BTreeSet<&str> = terms.iter().map(String::as_str).collect();
-    let old: BTreeSet<&str> = previous.as_deref().map(|t| t.split(' ').collect()).unwrap_or_default();
-    adjust_counts(tx, new.difference(&old).copied(), 1).await?;
-    adjust_counts(tx, old.difference(&new).copied(), -1).await?;
-    let stored_body: String = body.chars().take(STORED_BODY_CHARS).collect();
-    sqlx::query(
-        "INSERT INTO search_documents (kind, slug, title, body, published_at, title_terms, terms) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) \
-         ON CONFLICT (kind, slug) DO UPDATE SET title = excluded.title, body = excluded.body, \
-           published_at = excluded.published_at, title_terms = excluded.title_terms, \
-           terms = excluded.terms",
-    )
-    .bind(kind.as_str())
-    .bind(slug)
-    .bind(title)
-    .bind(stored_body)
-    .bind(published_at)
-    .bind(title_terms)
-    .bind(terms.join(" "))
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+/// Writes items into the search index within one transaction, and keeps the per-stem
+/// document counts in step. Counts are summed in memory and written once by
+/// [`Indexer::finish`]: updating a common stem's row once per item would rewrite that row
+/// tens of thousands of times in a large import.
+#[derive(Debug, Default)]
+pub struct Indexer {
+    deltas: HashMap<String, i64>,
 }
 
-/// Removes every item of a kind from the index (a list replaced whole, such as the FAQ).
-pub async fn remove_kind(tx: &mut Tx, kind: DocKind) -> anyhow::Result<()> {
-    let rows = sqlx::query("SELECT terms FROM search_documents WHERE kind = $1")
-        .bind(kind.as_str())
-        .fetch_all(&mut **tx)
-        .await?;
-    for row in rows {
-        let terms: String = row.try_get("terms")?;
-        let unique: BTreeSet<&str> = terms.split(' ').collect();
-        adjust_counts(tx, unique.into_iter(), -1).await?;
+impl Indexer {
+    /// An indexer with nothing pending.
+    pub fn new() -> Self {
+        Self::default()
     }
-    sqlx::query("DELETE FROM search_documents WHERE kind = $1")
+
+    /// Adds or replaces one item.
+    pub async fn index(
+        &mut self,
+        tx: &mut Tx,
+        kind: DocKind,
+        slug: &str,
+        title: &str,
+        body: &str,
+        published_at: i64,
+    ) -> anyhow::Result<()> {
+        let terms = text::index_terms(&format!("{title} {body}"));
+        let title_terms = text::index_terms(title).join(" ");
+        let previous: Option<String> =
+            sqlx::query("SELECT terms FROM search_documents WHERE kind = $1 AND slug = $2")
+                .bind(kind.as_str())
+                .bind(slug)
+                .fetch_optional(&mut **tx)
+                .await?
+                .map(|row| row.try_get("terms"))
+                .transpose()?;
+        let new: BTreeSet<&str> = terms.iter().map(String::as_str).collect();
+        let old: BTreeSet<&str> = previous.as_deref().map(|t| t.split(' ').collect()).unwrap_or_default();
+        self.count(new.difference(&old).copied(), 1);
+        self.count(old.difference(&new).copied(), -1);
+        let stored_body: String = body.chars().take(STORED_BODY_CHARS).collect();
+        sqlx::query(
+            "INSERT INTO search_documents (kind, slug, title, body, published_at, title_terms, terms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (kind, slug) DO UPDATE SET title = excluded.title, body = excluded.body, \
+               published_at = excluded.published_at, title_terms = excluded.title_terms, \
+               terms = excluded.terms",
+        )
         .bind(kind.as_str())
+        .bind(slug)
+        .bind(title)
+        .bind(stored_body)
+        .bind(published_at)
+        .bind(title_terms)
+        .bind(terms.join(" "))
         .execute(&mut **tx)
         .await?;
-    Ok(())
-}
-
-async fn adjust_counts<'a>(
-    tx: &mut Tx,
-    terms: impl Iterator<Item = &'a str>,
-    delta: i64,
-) -> anyhow::Result<()> {
-    let terms: Vec<&str> = terms.filter(|t| !t.is_empty()).collect();
-    for batch in terms.chunks(TERM_BATCH) {
-        let values: Vec<String> =
-            (0..batch.len()).map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2)).collect();
-        let sql = format!(
-            "INSERT INTO search_terms (term, documents) VALUES {} \
-             ON CONFLICT (term) DO UPDATE SET documents = search_terms.documents + excluded.documents",
-            values.join(", ")
-        );
-        let mut query = sqlx::query(AssertSqlSafe(sql));
-        for term in batch {
-            query = query.bind(*term).bind(delta);
-        }
-        query.execute(&mut **tx).await?;
+        Ok(())
     }
-    Ok(())
+
+    /// Removes every item of a kind (a list replaced whole, such as the FAQ).
+    pub async fn remove_kind(&mut self, tx: &mut Tx, kind: DocKind) -> anyhow::Result<()> {
+        let rows = sqlx::query("SELECT terms FROM search_documents WHERE kind = $1")
+            .bind(kind.as_str())
+            .fetch_all(&mut **tx)
+            .await?;
+        for row in rows {
+            let terms: String = row.try_get("terms")?;
+            let unique: BTreeSet<&str> = terms.split(' ').collect();
+            self.count(unique.into_iter(), -1);
+        }
+        sqlx::query("DELETE FROM search_documents WHERE kind = $1")
+            .bind(kind.as_str())
+            .execute(&mut **tx)
+            .await?;
+        Ok(())
+    }
+
+    fn count<'a>(&mut self, terms: impl Iterator<Item = &'a str>, delta: i64) {
+        for term in terms.filter(|t| !t.is_empty()) {
+            *self.deltas.entry(term.to_string()).or_insert(0) += delta;
+        }
+    }
+
+    /// Writes the summed document counts; call before committing the transaction.
+    pub async fn finish(self, tx: &mut Tx) -> anyhow::Result<()> {
+        let changes: Vec<(String, i64)> = self.deltas.into_iter().filter(|(_, delta)| *delta != 0).collect();
+        for batch in changes.chunks(TERM_BATCH) {
+            let values: Vec<String> =
+                (0..batch.len()).map(|i| format!("(${}, ${})", 2 * i + 1, 2 * i + 2)).collect();
+            let sql = format!(
+                "INSERT INTO search_terms (term, documents) VALUES {} \
+                 ON CONFLICT (term) DO UPDATE SET documents = search_terms.documents + excluded.documents",
+                values.join(", ")
+            );
+            let mut query = sqlx::query(AssertSqlSafe(sql));
+            for (term, delta) in batch {
+                query = query.bind(term.as_str()).bind(*delta);
+            }
+            query.execute(&mut **tx).await?;
+        }
+        Ok(())
+    }
 }
 
 /// A parsed query: for each query word, the stems any of which may match.
@@ -289,7 +308,7 @@ async fn estimate_matches(db: &Db, query: &SearchQuery) -> anyhow::Result<i64> {
     for stem in &stems {
         statement = statement.bind(stem.as_str());
     }
-    let mut counts = std::collections::HashMap::new();
+    let mut counts = HashMap::new();
     for row in statement.fetch_all(db.pool()).await? {
         counts.insert(row.try_get::<String, _>("term")?, row.try_get::<i64, _>("documents")?);
     }

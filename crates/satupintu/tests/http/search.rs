@@ -119,20 +119,23 @@ async fn very_common_words_list_the_newest_matches_and_rare_combinations_are_sti
     // More items share a word than are ranked one by one.
     let db = satupintu::db::Db::connect_lazy(&app.database_url, 2).expect("db");
     let mut tx = db.begin().await.expect("begin");
+    let mut indexer = satupintu::portal::search::Indexer::new();
     let common = satupintu::portal::search::RANKED_MATCHES + 50;
     for i in 0..common {
         let body = if i == 7 { "Lomba perahu naga di Kalimas." } else { "Kegiatan warga di kampung." };
-        satupintu::portal::search::index(
-            &mut tx,
-            satupintu::portal::search::DocKind::News,
-            &format!("kampung-{i:05}"),
-            &format!("Gotong royong kampung {i}"),
-            body,
-            1_700_000_000 + i,
-        )
-        .await
-        .expect("index");
+        indexer
+            .index(
+                &mut tx,
+                satupintu::portal::search::DocKind::News,
+                &format!("kampung-{i:05}"),
+                &format!("Gotong royong kampung {i}"),
+                body,
+                1_700_000_000 + i,
+            )
+            .await
+            .expect("index");
     }
+    indexer.finish(&mut tx).await.expect("counts");
     tx.commit().await.expect("commit");
     db.close().await;
 
