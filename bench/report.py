@@ -195,7 +195,7 @@ def main(argv):
         "",
         "- `BENCH_SECONDS`: duration of every wrk run (default 20).",
         "- `BENCH_NEWS`: generated news items imported for the search runs (default 100000).",
-        "- `CARGO_TARGET_DIR`: where the release binary is built (default `/work/target`).",
+        "- `CARGO_TARGET_DIR`: where the release binary is built (default `target/` in the repository).",
         "- `BENCH_PG`: PostgreSQL server URL without database "
         "(default `postgres://postgres@127.0.0.1:5432`); the database `satupintu_bench` is "
         "dropped and recreated, and dropped again at the end.",
