@@ -178,8 +178,11 @@ def main(argv):
     for store, name in STORES:
         md += [f"## {name}", "", md_table(per_store[store]), ""]
         total = values.get(f"{store}.search_total_perizinan")
-        if total:
-            md += [f"`perizinan` matched {int(total):,} documents.", ""]
+        if total and total.isdigit():
+            md += [f"`perizinan` matched {int(total):,} documents, ranked by relevance.", ""]
+        elif total:
+            md += ["`perizinan` matched more items than are ranked one by one "
+                   "(see `RANKED_MATCHES`), so its results were listed newest first.", ""]
     md += [
         "## Result",
         "",

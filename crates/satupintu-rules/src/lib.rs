@@ -1,4 +1,6 @@
 //! Pure domain rules of Satu Pintu: no I/O.
 
+pub mod business;
+pub mod nik;
 pub mod region;
 pub mod text;

@@ -35,11 +35,31 @@ pub enum Command {
     Migrate(StoreConfig),
     /// Load (or reload) the demo municipality.
     Demo(StoreConfig),
+    /// Identity numbers.
+    Nik {
+        /// What to do with the number.
+        #[command(subcommand)]
+        what: NikCommand,
+    },
     /// Import reference data or content.
     Import {
         /// What to import.
         #[command(subcommand)]
         what: ImportCommand,
+    },
+}
+
+/// What `nik` does.
+#[derive(Debug, Subcommand)]
+pub enum NikCommand {
+    /// Check a NIK against the rules and the region table and print what it says, as JSON.
+    /// Exits 0 when valid, 1 when not.
+    Decode {
+        /// The 16-digit NIK.
+        nik: String,
+        /// Where the data lives.
+        #[command(flatten)]
+        store: StoreConfig,
     },
 }
 
@@ -84,7 +104,8 @@ pub fn run(cli: Cli) -> ExitCode {
         }
     };
     match runtime.block_on(execute(cli.command)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(Outcome::Success) => ExitCode::SUCCESS,
+        Ok(Outcome::Refused) => ExitCode::from(1),
         Err(e) => {
             tracing::error!(error = %format!("{e:#}"), "failed");
             eprintln!("error: {e:#}");
@@ -99,25 +120,53 @@ async fn prepared_db(store: &StoreConfig) -> anyhow::Result<crate::db::Db> {
     Ok(db)
 }
 
-async fn execute(command: Command) -> anyhow::Result<()> {
+/// How a command that ran to its end turned out.
+enum Outcome {
+    /// It did what was asked.
+    Success,
+    /// It answered "no" (an invalid NIK): exit code 1, without an error.
+    Refused,
+}
+
+async fn execute(command: Command) -> anyhow::Result<Outcome> {
     match command {
+        Command::Nik { what: NikCommand::Decode { nik, store } } => {
+            let db = prepared_db(&store).await?;
+            let today = crate::identity::nik::today_in_indonesia();
+            let checked = crate::identity::nik::check(&db, &nik, today).await?;
+            db.close().await;
+            let (json, outcome) = match checked {
+                Ok((_, facts)) => (serde_json::to_value(facts)?, Outcome::Success),
+                Err(problem) => (
+                    serde_json::json!({
+                        "valid": false,
+                        "error": problem.code(),
+                        "message": problem.message(crate::i18n::Lang::En),
+                    }),
+                    Outcome::Refused,
+                ),
+            };
+            println!("{json}");
+            Ok(outcome)
+        }
         Command::Serve(config) => {
             let server = crate::app::Server::bind(&config).await?;
             let address = server.local_addr()?;
             tracing::info!(%address, store = server.state().db.backend().name(), "Satu Pintu is listening on http://{address}");
-            server.run(crate::app::shutdown_signal()).await
+            server.run(crate::app::shutdown_signal()).await?;
+            Ok(Outcome::Success)
         }
         Command::Migrate(store) => {
             let db = crate::db::open(&store)?;
             let status = db.exclusively(async || crate::db::migrate(&db).await).await?;
             println!("migrations: {} applied of {}", status.applied, status.expected);
-            Ok(())
+            Ok(Outcome::Success)
         }
         Command::Demo(store) => {
             let db = prepared_db(&store).await?;
             let summary = crate::demo::load_demo(&db).await?;
             println!("demo municipality loaded: {summary:?}");
-            Ok(())
+            Ok(Outcome::Success)
         }
         Command::Import { what: ImportCommand::Regions { file, store } } => {
             let text = std::fs::read_to_string(&file)
@@ -125,7 +174,7 @@ async fn execute(command: Command) -> anyhow::Result<()> {
             let db = prepared_db(&store).await?;
             let n = crate::regions::import(&db, &text).await?;
             println!("regions imported: {n}");
-            Ok(())
+            Ok(Outcome::Success)
         }
         Command::Import { what: ImportCommand::Content { file, store } } => {
             let text = std::fs::read_to_string(&file)
@@ -134,7 +183,7 @@ async fn execute(command: Command) -> anyhow::Result<()> {
             let db = prepared_db(&store).await?;
             let summary = crate::demo::import(&db, &bundle, false).await?;
             println!("content imported: {summary:?}");
-            Ok(())
+            Ok(Outcome::Success)
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod i18n;
+pub mod identity;
 pub mod ops;
 pub mod portal;
 pub mod regions;

@@ -68,3 +68,51 @@ fn serve_stops_cleanly_on_sigterm() {
     assert!(exit.success(), "exit status {exit:?}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+fn decode(nik: &str, data_dir: &std::path::Path) -> (Option<i32>, serde_json::Value) {
+    let output = satupintu()
+        .args(["nik", "decode", nik, "--data-dir"])
+        .arg(data_dir)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run");
+    let json = serde_json::from_slice(&output.stdout).unwrap_or(serde_json::Value::Null);
+    (output.status.code(), json)
+}
+
+#[test]
+fn nik_decode_reports_region_names_birth_date_and_sex_or_the_reason_it_is_invalid() {
+    let dir = std::env::temp_dir().join(format!("satupintu-nik-{}", std::process::id()));
+    // 35.78.07 Genteng, Kota Surabaya, Jawa Timur; day 47 = a woman born on the 7th.
+    let (code, valid) = decode("3578074708900001", &dir);
+    assert_eq!(code, Some(0), "{valid}");
+    assert_eq!(valid["valid"], true);
+    assert_eq!(valid["province_code"], "35");
+    assert_eq!(valid["province"], "Jawa Timur");
+    assert_eq!(valid["regency_code"], "35.78");
+    assert_eq!(valid["regency"], "Kota Surabaya");
+    assert_eq!(valid["district_code"], "35.78.07");
+    assert_eq!(valid["district"], "Genteng");
+    assert_eq!(valid["birth_date"], "1990-08-07");
+    assert_eq!(valid["sex"], "F");
+    let (_, man) = decode("3578071708900001", &dir);
+    assert_eq!(man["sex"], "M");
+    for (nik, error) in [
+        ("357807470890000", "length"),
+        ("35780747089O0001", "not_digits"),
+        ("3500074708900001", "regency_zero"),
+        ("3578073208900001", "birth_day"),
+        ("3578073102900001", "birth_date"),
+        ("3578074708900000", "serial_zero"),
+        ("3599074708900001", "regency_unknown"),
+        ("3578994708900001", "district_unknown"),
+        ("9978074708900001", "province_unknown"),
+    ] {
+        let (code, invalid) = decode(nik, &dir);
+        assert_eq!(code, Some(1), "{nik}: {invalid}");
+        assert_eq!(invalid["valid"], false, "{nik}");
+        assert_eq!(invalid["error"], error, "{nik}");
+        assert!(invalid["message"].as_str().is_some_and(|m| !m.is_empty()), "{nik}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
