@@ -45,6 +45,8 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// Whether an empty database gets the demo municipality.
     pub load_demo: bool,
+    /// The key that signs the audit log's tree heads.
+    pub audit_key: Arc<satupintu_audit::SigningKey>,
 }
 
 /// The one stylesheet.
@@ -115,6 +117,11 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/api/v1/search", get(portal_api::search))
         .route("/api/v1/regions", get(regions::api_region_list))
         .route("/api/v1/regions/{code}", get(regions::api_region_detail))
+        .route("/api/v1/transparency/sth", get(crate::audit::routes::tree_head))
+        .route("/api/v1/transparency/key", get(crate::audit::routes::public_key))
+        .route("/api/v1/transparency/entries", get(crate::audit::routes::entries))
+        .route("/api/v1/transparency/proof/inclusion", get(crate::audit::routes::inclusion))
+        .route("/api/v1/transparency/proof/consistency", get(crate::audit::routes::consistency))
         .route_layer(from_fn_with_state(state.clone(), ops::require_ready));
 
     Router::new()
@@ -195,11 +202,13 @@ impl Server {
         let listener = TcpListener::bind(config.listen)
             .await
             .map_err(|e| anyhow::anyhow!("could not listen on {}: {e}", config.listen))?;
-        Ok(Self::new(listener, db, config))
+        Self::new(listener, db, config)
     }
 
     /// Builds the server on an already bound listener (tests bind port 0).
-    pub fn new(listener: TcpListener, db: Db, config: &ServeConfig) -> Self {
+    pub fn new(listener: TcpListener, db: Db, config: &ServeConfig) -> anyhow::Result<Self> {
+        let key_path = crate::audit::keys::key_path(&config.store.data_dir);
+        let audit_key = Arc::new(crate::audit::keys::load_or_create(&key_path)?);
         let state = AppState {
             db,
             page_cache: PageCache::new(Duration::from_secs(config.page_cache_seconds)),
@@ -207,9 +216,10 @@ impl Server {
             readiness: Readiness::default(),
             metrics: ops::metrics_handle(),
             load_demo: !config.no_demo,
+            audit_key,
         };
         let router = router(state.clone(), config);
-        Self { listener, router, state }
+        Ok(Self { listener, router, state })
     }
 
     /// Prepares the database now, before serving (tests do this to start ready).
@@ -239,6 +249,7 @@ impl Server {
                 self.state.readiness.clone(),
             ));
         }
+        tokio::spawn(ops::sign_tree_heads(self.state.clone()));
         axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await?;
         self.state.db.close().await;
         Ok(())

@@ -35,6 +35,12 @@ pub enum Command {
     Migrate(StoreConfig),
     /// Load (or reload) the demo municipality.
     Demo(StoreConfig),
+    /// The tamper-evident audit log.
+    Audit {
+        /// What to do.
+        #[command(subcommand)]
+        what: AuditCommand,
+    },
     /// Identity numbers.
     Nik {
         /// What to do with the number.
@@ -46,6 +52,18 @@ pub enum Command {
         /// What to import.
         #[command(subcommand)]
         what: ImportCommand,
+    },
+}
+
+/// What `audit` does.
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute every entry and the Merkle tree, check every signed tree head; exit 0 when
+    /// intact, 1 naming the first bad entry otherwise.
+    Verify {
+        /// Where the data lives.
+        #[command(flatten)]
+        store: StoreConfig,
     },
 }
 
@@ -114,6 +132,13 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
+/// Signs a tree head over what a command appended to the audit log.
+async fn sign_tree_head(store: &StoreConfig, db: &crate::db::Db) -> anyhow::Result<()> {
+    let key = crate::audit::keys::load_or_create(&crate::audit::keys::key_path(&store.data_dir))?;
+    crate::audit::sign_tree_head(db, &key).await?;
+    Ok(())
+}
+
 async fn prepared_db(store: &StoreConfig) -> anyhow::Result<crate::db::Db> {
     let db = crate::db::open(store)?;
     crate::ops::prepare(&db, false).await?;
@@ -130,6 +155,29 @@ enum Outcome {
 
 async fn execute(command: Command) -> anyhow::Result<Outcome> {
     match command {
+        Command::Audit { what: AuditCommand::Verify { store } } => {
+            let db = crate::db::open(&store)?;
+            let status = crate::db::migration_status(&db).await?;
+            anyhow::ensure!(status.is_current(), "the database is not migrated: run `satupintu migrate`");
+            let started = std::time::Instant::now();
+            let report = crate::audit::verify::verify(&db).await?;
+            db.close().await;
+            let seconds = started.elapsed().as_secs_f64();
+            let root = satupintu_audit::to_base64(&report.root);
+            match report.tamper {
+                None => {
+                    println!(
+                        "audit log intact: {} entries, {} signed tree heads, root {root} ({seconds:.2} s)",
+                        report.entries, report.tree_heads
+                    );
+                    Ok(Outcome::Success)
+                }
+                Some(tamper) => {
+                    println!("audit log TAMPERED: {tamper} (checked {} entries before it)", report.entries);
+                    Ok(Outcome::Refused)
+                }
+            }
+        }
         Command::Nik { what: NikCommand::Decode { nik, store } } => {
             let db = prepared_db(&store).await?;
             let today = crate::identity::nik::today_in_indonesia();
@@ -165,6 +213,7 @@ async fn execute(command: Command) -> anyhow::Result<Outcome> {
         Command::Demo(store) => {
             let db = prepared_db(&store).await?;
             let summary = crate::demo::load_demo(&db).await?;
+            sign_tree_head(&store, &db).await?;
             println!("demo municipality loaded: {summary:?}");
             Ok(Outcome::Success)
         }
@@ -173,6 +222,7 @@ async fn execute(command: Command) -> anyhow::Result<Outcome> {
                 .with_context(|| format!("could not read {}", file.display()))?;
             let db = prepared_db(&store).await?;
             let n = crate::regions::import(&db, &text).await?;
+            sign_tree_head(&store, &db).await?;
             println!("regions imported: {n}");
             Ok(Outcome::Success)
         }
@@ -182,6 +232,7 @@ async fn execute(command: Command) -> anyhow::Result<Outcome> {
             let bundle = crate::demo::ContentBundle::from_json(&text)?;
             let db = prepared_db(&store).await?;
             let summary = crate::demo::import(&db, &bundle, false).await?;
+            sign_tree_head(&store, &db).await?;
             println!("content imported: {summary:?}");
             Ok(Outcome::Success)
         }

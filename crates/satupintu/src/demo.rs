@@ -5,10 +5,11 @@
 use std::str::FromStr;
 
 use anyhow::{Context, bail};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
+use crate::audit;
 use crate::db::{Db, Tx};
 use crate::portal::search::{DocKind, Indexer};
 use satupintu_rules::region::RegionCode;
@@ -29,7 +30,7 @@ pub struct ContentBundle {
     pages: Vec<PageIn>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct InstallationIn {
     name: String,
@@ -42,7 +43,7 @@ struct InstallationIn {
     email: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct AgencyIn {
     slug: String,
@@ -60,7 +61,7 @@ struct AgencyIn {
     website: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct ServiceIn {
     slug: String,
@@ -77,7 +78,7 @@ struct ServiceIn {
     featured: bool,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct NewsIn {
     slug: String,
@@ -89,7 +90,7 @@ struct NewsIn {
     agency: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct RegulationIn {
     slug: String,
@@ -103,7 +104,7 @@ struct RegulationIn {
     summary: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct FaqIn {
     category: String,
@@ -113,7 +114,7 @@ struct FaqIn {
     answer_en: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct PageIn {
     slug: String,
@@ -212,22 +213,30 @@ pub async fn load_demo(db: &Db) -> anyhow::Result<ImportSummary> {
 pub async fn import(db: &Db, bundle: &ContentBundle, demo: bool) -> anyhow::Result<ImportSummary> {
     let mut tx = db.begin().await?;
     let mut search = Indexer::new();
+    let actor = if demo { "system:demo" } else { "cli:import" };
     store_installation(&mut tx, &bundle.installation, demo).await?;
+    record(&mut tx, actor, "installation/settings", &bundle.installation).await?;
     for a in &bundle.agencies {
         store_agency(&mut tx, &mut search, a).await.with_context(|| format!("agency {}", a.slug))?;
+        record(&mut tx, actor, &format!("agency/{}", a.slug), a).await?;
     }
     for s in &bundle.services {
         store_service(&mut tx, &mut search, s).await.with_context(|| format!("service {}", s.slug))?;
+        record(&mut tx, actor, &format!("service/{}", s.slug), s).await?;
     }
     for n in &bundle.news {
         store_news(&mut tx, &mut search, n).await.with_context(|| format!("news {}", n.slug))?;
+        record(&mut tx, actor, &format!("news/{}", n.slug), n).await?;
     }
     for r in &bundle.regulations {
         store_regulation(&mut tx, &mut search, r).await.with_context(|| format!("regulation {}", r.slug))?;
+        record(&mut tx, actor, &format!("regulation/{}", r.slug), r).await?;
     }
     store_faq(&mut tx, &mut search, &bundle.faq).await.context("faq")?;
+    record(&mut tx, actor, "faq/all", &bundle.faq).await?;
     for p in &bundle.pages {
         store_page(&mut tx, &mut search, p).await.with_context(|| format!("page {}", p.slug))?;
+        record(&mut tx, actor, &format!("page/{}", p.slug), p).await?;
     }
     search.finish(&mut tx).await.context("search index")?;
     tx.commit().await.context("could not commit the import")?;
@@ -239,6 +248,13 @@ pub async fn import(db: &Db, bundle: &ContentBundle, demo: bool) -> anyhow::Resu
         faq: bundle.faq.len(),
         pages: bundle.pages.len(),
     })
+}
+
+/// Appends the audit entry of an imported record, in the import's transaction.
+async fn record(tx: &mut Tx, actor: &str, subject: &str, value: &impl Serialize) -> anyhow::Result<()> {
+    let entry =
+        audit::Entry { actor, action: "content.import", subject, digest: audit::store::digest_of(value) };
+    audit::append(tx, &entry).await.map(|_| ())
 }
 
 async fn store_installation(tx: &mut Tx, i: &InstallationIn, demo: bool) -> anyhow::Result<()> {

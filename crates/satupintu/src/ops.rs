@@ -95,6 +95,24 @@ pub async fn prepare_until_ready(db: Db, load_demo: bool, readiness: Readiness) 
     }
 }
 
+/// How often a node signs a new tree head when the audit log has grown.
+const TREE_HEAD_INTERVAL: Duration = Duration::from_secs(30);
+
+/// Signs a tree head over the audit log whenever it has grown, so appended entries are
+/// covered by a signature soon after they are written.
+pub async fn sign_tree_heads(state: AppState) {
+    let mut interval = tokio::time::interval(TREE_HEAD_INTERVAL);
+    loop {
+        interval.tick().await;
+        if !state.readiness.is_prepared() {
+            continue;
+        }
+        if let Err(e) = crate::audit::sign_tree_head(&state.db, &state.audit_key).await {
+            tracing::error!(error = %format!("{e:#}"), "could not sign an audit tree head");
+        }
+    }
+}
+
 /// Answers 503 for pages that need the database until start-up work has finished.
 pub async fn require_ready(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if state.readiness.is_prepared() {

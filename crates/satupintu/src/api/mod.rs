@@ -130,12 +130,18 @@ pub fn page_of<T, P>(
         crate::portal::api::search,
         crate::regions::routes::api_region_list,
         crate::regions::routes::api_region_detail,
+        crate::audit::routes::tree_head,
+        crate::audit::routes::public_key,
+        crate::audit::routes::entries,
+        crate::audit::routes::inclusion,
+        crate::audit::routes::consistency,
     ),
     components(schemas(crate::web::problem::Problem)),
     tags(
         (name = "portal", description = "Public information: news, regulations, FAQ, pages, search"),
         (name = "directory", description = "Agencies and the service catalogue"),
-        (name = "regions", description = "Kemendagri administrative regions")
+        (name = "regions", description = "Kemendagri administrative regions"),
+        (name = "transparency", description = "The tamper-evident audit log: signed tree heads, entries, RFC 6962 proofs")
     )
 )]
 pub struct ApiDoc;

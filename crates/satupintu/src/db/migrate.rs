@@ -27,7 +27,7 @@ macro_rules! migration {
     };
 }
 
-const MIGRATIONS: &[Migration] = &[migration!(1, "0001_portal")];
+const MIGRATIONS: &[Migration] = &[migration!(1, "0001_portal"), migration!(2, "0002_audit")];
 
 impl Migration {
     fn sql(&self, backend: Backend) -> &'static str {

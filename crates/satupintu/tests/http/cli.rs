@@ -116,3 +116,35 @@ fn nik_decode_reports_region_names_birth_date_and_sex_or_the_reason_it_is_invali
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn audit_verify_exits_0_when_intact_and_1_naming_the_altered_entry() {
+    let dir = std::env::temp_dir().join(format!("satupintu-audit-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let run = |args: &[&str]| {
+        satupintu().args(args).arg("--data-dir").arg(&dir).env_remove("DATABASE_URL").output().expect("run")
+    };
+    assert!(run(&["demo"]).status.success(), "demo loads");
+    let intact = run(&["audit", "verify"]);
+    let stdout = String::from_utf8_lossy(&intact.stdout);
+    assert_eq!(intact.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("audit log intact") && stdout.contains("1 signed tree heads"), "{stdout}");
+    let url = format!("sqlite://{}?mode=rw", dir.join("satupintu.db").display());
+    let db = satupintu::db::Db::connect_lazy(&url, 1).expect("db");
+    sqlx::query("UPDATE audit_entries SET leaf = (SELECT leaf FROM audit_entries WHERE leaf_index = 12) WHERE leaf_index = 11")
+        .execute(db.pool())
+        .await
+        .expect("tamper");
+    db.close().await;
+    let tampered = run(&["audit", "verify"]);
+    let stdout = String::from_utf8_lossy(&tampered.stdout);
+    assert_eq!(tampered.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("entry 11 was altered"), "{stdout}");
+    let key = std::fs::metadata(dir.join("audit-signing.key")).expect("key file");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(key.permissions().mode() & 0o777, 0o600, "the signing key is private");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}

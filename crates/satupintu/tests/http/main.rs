@@ -7,6 +7,7 @@
 mod support;
 
 mod api;
+mod audit;
 mod cli;
 mod operations;
 mod portal;

@@ -120,11 +120,12 @@ async fn in_flight_requests_finish_during_graceful_shutdown(store: Store) {
     tokio::task::yield_now().await;
     app.stop().await;
     let status = in_flight.await.expect("join");
-    // Either the request was accepted before shutdown and finished, or it arrived after the
-    // listener closed and was refused; it is never cut off half-way.
+    // Either the request was being served and finished with its full answer, or it had not
+    // reached the server yet and its connection was refused or closed before any answer; it
+    // is never answered half-way or with an error status.
     match status {
         Ok(code) => assert_eq!(code, 200),
-        Err(e) => assert!(e.is_connect(), "{e}"),
+        Err(e) => assert!(e.is_connect() || e.is_request(), "{e}"),
     }
 }
 

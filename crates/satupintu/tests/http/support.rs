@@ -185,7 +185,7 @@ impl TestApp {
             },
         };
         let db = Db::connect_lazy(&database_url, 4).expect("database url");
-        let server = Server::new(listener, db, &config);
+        let server = Server::new(listener, db, &config).expect("server");
         if options.prepare {
             server.prepare().await.expect("prepare");
         }

@@ -1,0 +1,214 @@
+//! The audit log's SQL: appending entries inside the caller's transaction, and signing
+//! tree heads.
+
+use anyhow::Context;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use crate::db::{Db, Tx};
+use satupintu_audit::{Frontier, Hash, SigningKey, TreeHead, leaf_hash};
+
+/// What an entry records: who did what to which record. Never personal data in clear:
+/// subjects are references, and the record itself enters only as a digest.
+#[derive(Clone, Debug)]
+pub struct Entry<'a> {
+    /// Who acted: `system`, `cli`, later `officer:{id}` or `citizen:{id}`.
+    pub actor: &'a str,
+    /// What happened, as `capability.verb`, e.g. `content.import`.
+    pub action: &'a str,
+    /// Which record, as `kind/reference`, e.g. `news/gerai-konsultasi-perizinan-umkm`.
+    pub subject: &'a str,
+    /// SHA-256 of the record's new state (or of the request), hex.
+    pub digest: String,
+}
+
+/// The exact bytes of a leaf: canonical JSON with its fields in this order.
+#[derive(Serialize)]
+struct Leaf<'a> {
+    v: u8,
+    index: i64,
+    at: i64,
+    actor: &'a str,
+    action: &'a str,
+    subject: &'a str,
+    digest: &'a str,
+}
+
+/// The SHA-256 of a value's JSON, hex: the `digest` of an entry about that value.
+pub fn digest_of(value: &impl Serialize) -> String {
+    let bytes = serde_json::to_vec(value).unwrap_or_default();
+    Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The chain hash after a leaf: SHA-256(previous chain hash ‖ leaf hash).
+pub fn chain_hash(previous: &Hash, leaf: &Hash) -> Hash {
+    let mut hasher = Sha256::new();
+    hasher.update(previous);
+    hasher.update(leaf);
+    hasher.finalize().into()
+}
+
+/// Appends an entry inside the caller's transaction and returns its index. Taking the
+/// index by updating the one size row makes concurrent appenders queue on that row, so
+/// indexes are gap-free: a rolled-back transaction gives its index back.
+pub async fn append(tx: &mut Tx, entry: &Entry<'_>) -> anyhow::Result<i64> {
+    let size: i64 = sqlx::query("UPDATE audit_log_size SET size = size + 1 WHERE id = 1 RETURNING size")
+        .fetch_one(&mut **tx)
+        .await
+        .context("could not take the next audit index")?
+        .try_get("size")?;
+    let index = size - 1;
+    let at = jiff::Timestamp::now().as_millisecond();
+    let leaf = serde_json::to_vec(&Leaf {
+        v: 1,
+        index,
+        at,
+        actor: entry.actor,
+        action: entry.action,
+        subject: entry.subject,
+        digest: &entry.digest,
+    })?;
+    let previous: Hash = if index == 0 {
+        [0u8; 32]
+    } else {
+        let bytes: Vec<u8> = sqlx::query("SELECT chain_hash FROM audit_entries WHERE leaf_index = $1")
+            .bind(index - 1)
+            .fetch_one(&mut **tx)
+            .await
+            .context("the previous audit entry is missing")?
+            .try_get("chain_hash")?;
+        <Hash>::try_from(bytes.as_slice()).context("a stored chain hash is not 32 bytes")?
+    };
+    let chain = chain_hash(&previous, &leaf_hash(&leaf));
+    sqlx::query(
+        "INSERT INTO audit_entries (leaf_index, recorded_at, leaf, chain_hash) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(index)
+    .bind(at)
+    .bind(leaf)
+    .bind(chain.to_vec())
+    .execute(&mut **tx)
+    .await?;
+    Ok(index)
+}
+
+/// A signed tree head as stored.
+#[derive(Clone, Debug)]
+pub struct StoredTreeHead {
+    /// The head.
+    pub head: TreeHead,
+    /// Ed25519 signature over `head.signed_bytes()`.
+    pub signature: [u8; 64],
+    /// Which key signed it.
+    pub key_id: String,
+}
+
+/// The newest signed tree head, if any.
+pub async fn latest_tree_head(db: &Db) -> anyhow::Result<Option<StoredTreeHead>> {
+    let row = sqlx::query(
+        "SELECT tree_size, timestamp_ms, root_hash, signature, key_id FROM audit_tree_heads \
+         ORDER BY tree_size DESC LIMIT 1",
+    )
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(|r| tree_head(&r)).transpose()
+}
+
+/// Every signed tree head, smallest first.
+pub async fn tree_heads(db: &Db) -> anyhow::Result<Vec<StoredTreeHead>> {
+    let rows = sqlx::query(
+        "SELECT tree_size, timestamp_ms, root_hash, signature, key_id FROM audit_tree_heads ORDER BY tree_size",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(tree_head).collect()
+}
+
+fn tree_head(row: &sqlx::any::AnyRow) -> anyhow::Result<StoredTreeHead> {
+    let root: Vec<u8> = row.try_get("root_hash")?;
+    let signature: Vec<u8> = row.try_get("signature")?;
+    Ok(StoredTreeHead {
+        head: TreeHead {
+            tree_size: u64::try_from(row.try_get::<i64, _>("tree_size")?)?,
+            timestamp_ms: u64::try_from(row.try_get::<i64, _>("timestamp_ms")?)?,
+            root_hash: <Hash>::try_from(root.as_slice()).context("a stored root hash is not 32 bytes")?,
+        },
+        signature: <[u8; 64]>::try_from(signature.as_slice())
+            .context("a stored signature is not 64 bytes")?,
+        key_id: row.try_get("key_id")?,
+    })
+}
+
+/// Leaves from `start` (inclusive) to `end` (exclusive), in order.
+pub async fn leaves(db: &Db, start: i64, end: i64) -> anyhow::Result<Vec<(i64, Vec<u8>)>> {
+    let rows = sqlx::query(
+        "SELECT leaf_index, leaf FROM audit_entries WHERE leaf_index >= $1 AND leaf_index < $2 ORDER BY leaf_index",
+    )
+    .bind(start)
+    .bind(end)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter().map(|r| Ok((r.try_get("leaf_index")?, r.try_get("leaf")?))).collect()
+}
+
+/// The leaf hashes of the first `size` entries.
+pub async fn leaf_hashes(db: &Db, size: i64) -> anyhow::Result<Vec<Hash>> {
+    const BATCH: i64 = 10_000;
+    let mut hashes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    let mut start = 0;
+    while start < size {
+        let end = (start + BATCH).min(size);
+        for (_, leaf) in leaves(db, start, end).await? {
+            hashes.push(leaf_hash(&leaf));
+        }
+        start = end;
+    }
+    Ok(hashes)
+}
+
+/// Signs a head over everything appended so far, unless the newest head already covers it.
+/// Returns the newest head either way (none while the log is empty).
+pub async fn sign_tree_head(db: &Db, key: &SigningKey) -> anyhow::Result<Option<StoredTreeHead>> {
+    let size: i64 = sqlx::query("SELECT size FROM audit_log_size WHERE id = 1")
+        .fetch_one(db.pool())
+        .await?
+        .try_get("size")?;
+    let latest = latest_tree_head(db).await?;
+    if size == 0 || latest.as_ref().is_some_and(|h| h.head.tree_size == u64::try_from(size).unwrap_or(0)) {
+        return Ok(latest);
+    }
+    let mut frontier = Frontier::new();
+    for hash in leaf_hashes(db, size).await? {
+        frontier.push(hash)?;
+    }
+    let head = TreeHead {
+        tree_size: frontier.size(),
+        timestamp_ms: u64::try_from(jiff::Timestamp::now().as_millisecond()).unwrap_or(0),
+        root_hash: frontier.root(),
+    };
+    let signature = key.sign(&head);
+    let key_id = key.key_id();
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "INSERT INTO audit_keys (key_id, public_key, first_used) VALUES ($1, $2, $3) ON CONFLICT (key_id) DO NOTHING",
+    )
+    .bind(&key_id)
+    .bind(key.public_key_bytes().to_vec())
+    .bind(i64::try_from(head.timestamp_ms).unwrap_or(0))
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO audit_tree_heads (tree_size, timestamp_ms, root_hash, signature, key_id) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tree_size) DO NOTHING",
+    )
+    .bind(i64::try_from(head.tree_size)?)
+    .bind(i64::try_from(head.timestamp_ms)?)
+    .bind(head.root_hash.to_vec())
+    .bind(signature.to_vec())
+    .bind(&key_id)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(Some(StoredTreeHead { head, signature, key_id }))
+}

@@ -1,0 +1,34 @@
+-- The tamper-evident audit log. Every entry is a leaf of an RFC 6962 Merkle tree; tree
+-- heads are signed with Ed25519. Entries hold references and digests, never personal data.
+
+-- The number of entries, in one row: appenders update it to take the next index, so
+-- indexes are gap-free and unique however many transactions append at once.
+CREATE TABLE audit_log_size (
+    id   INTEGER PRIMARY KEY CHECK (id = 1),
+    size INTEGER NOT NULL
+);
+INSERT INTO audit_log_size (id, size) VALUES (1, 0);
+
+CREATE TABLE audit_entries (
+    leaf_index  INTEGER PRIMARY KEY,
+    recorded_at INTEGER NOT NULL,
+    -- The exact bytes hashed into the tree (canonical JSON).
+    leaf        BLOB NOT NULL,
+    -- SHA-256 over the previous entry's chain hash and this leaf: locates the first
+    -- edited entry; the signed tree heads prove the whole.
+    chain_hash  BLOB NOT NULL
+);
+
+CREATE TABLE audit_tree_heads (
+    tree_size    INTEGER PRIMARY KEY,
+    timestamp_ms INTEGER NOT NULL,
+    root_hash    BLOB NOT NULL,
+    signature    BLOB NOT NULL,
+    key_id       TEXT NOT NULL
+);
+
+CREATE TABLE audit_keys (
+    key_id     TEXT PRIMARY KEY,
+    public_key BLOB NOT NULL,
+    first_used INTEGER NOT NULL
+);
