@@ -1,13 +1,15 @@
 -- The tamper-evident audit log. Every entry is a leaf of an RFC 6962 Merkle tree; tree
 -- heads are signed with Ed25519. Entries hold references and digests, never personal data.
 
--- The number of entries, in one row: appenders update it to take the next index, so
--- indexes are gap-free and unique however many transactions append at once.
+-- The number of entries and the newest chain hash, in one row: appenders update it to take
+-- the next index, so indexes are gap-free and unique however many transactions append at
+-- once, and a rolled-back append gives its index back.
 CREATE TABLE audit_log_size (
-    id   BIGINT PRIMARY KEY CHECK (id = 1),
-    size BIGINT NOT NULL
+    id         BIGINT PRIMARY KEY CHECK (id = 1),
+    size       BIGINT NOT NULL,
+    last_chain BYTEA NOT NULL
 );
-INSERT INTO audit_log_size (id, size) VALUES (1, 0);
+INSERT INTO audit_log_size (id, size, last_chain) VALUES (1, 0, decode(repeat('00', 32), 'hex'));
 
 CREATE TABLE audit_entries (
     leaf_index  BIGINT PRIMARY KEY,

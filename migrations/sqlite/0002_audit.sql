@@ -1,13 +1,15 @@
 -- The tamper-evident audit log. Every entry is a leaf of an RFC 6962 Merkle tree; tree
 -- heads are signed with Ed25519. Entries hold references and digests, never personal data.
 
--- The number of entries, in one row: appenders update it to take the next index, so
--- indexes are gap-free and unique however many transactions append at once.
+-- The number of entries and the newest chain hash, in one row: appenders update it to take
+-- the next index, so indexes are gap-free and unique however many transactions append at
+-- once, and a rolled-back append gives its index back.
 CREATE TABLE audit_log_size (
-    id   INTEGER PRIMARY KEY CHECK (id = 1),
-    size INTEGER NOT NULL
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    size       INTEGER NOT NULL,
+    last_chain BLOB NOT NULL
 );
-INSERT INTO audit_log_size (id, size) VALUES (1, 0);
+INSERT INTO audit_log_size (id, size, last_chain) VALUES (1, 0, zeroblob(32));
 
 CREATE TABLE audit_entries (
     leaf_index  INTEGER PRIMARY KEY,
@@ -18,6 +20,12 @@ CREATE TABLE audit_entries (
     -- edited entry; the signed tree heads prove the whole.
     chain_hash  BLOB NOT NULL
 );
+
+-- SQLite has no SHA-256 in SQL: the appender computes the chain hash, and this trigger
+-- keeps the newest one beside the size without another statement.
+CREATE TRIGGER audit_entries_chain AFTER INSERT ON audit_entries BEGIN
+    UPDATE audit_log_size SET last_chain = new.chain_hash WHERE id = 1;
+END;
 
 CREATE TABLE audit_tree_heads (
     tree_size    INTEGER PRIMARY KEY,

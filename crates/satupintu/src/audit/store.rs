@@ -6,7 +6,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::Row;
 
-use crate::db::{Db, Tx};
+use crate::db::{Backend, Db, Tx};
 use satupintu_audit::{Frontier, Hash, SigningKey, TreeHead, leaf_hash};
 
 /// What an entry records: who did what to which record. Never personal data in clear:
@@ -23,11 +23,12 @@ pub struct Entry<'a> {
     pub digest: String,
 }
 
-/// The exact bytes of a leaf: canonical JSON with its fields in this order.
+/// The exact bytes of a leaf: canonical JSON with its fields in this order. The entry's
+/// index is its position in the tree, not part of its bytes, so a leaf can be built before
+/// the index is taken.
 #[derive(Serialize)]
 struct Leaf<'a> {
     v: u8,
-    index: i64,
     at: i64,
     actor: &'a str,
     action: &'a str,
@@ -53,44 +54,65 @@ pub fn chain_hash(previous: &Hash, leaf: &Hash) -> Hash {
 /// index by updating the one size row makes concurrent appenders queue on that row, so
 /// indexes are gap-free: a rolled-back transaction gives its index back.
 pub async fn append(tx: &mut Tx, entry: &Entry<'_>) -> anyhow::Result<i64> {
-    let size: i64 = sqlx::query("UPDATE audit_log_size SET size = size + 1 WHERE id = 1 RETURNING size")
-        .fetch_one(&mut **tx)
-        .await
-        .context("could not take the next audit index")?
-        .try_get("size")?;
-    let index = size - 1;
     let at = jiff::Timestamp::now().as_millisecond();
     let leaf = serde_json::to_vec(&Leaf {
         v: 1,
-        index,
         at,
         actor: entry.actor,
         action: entry.action,
         subject: entry.subject,
         digest: &entry.digest,
     })?;
-    let previous: Hash = if index == 0 {
-        [0u8; 32]
-    } else {
-        let bytes: Vec<u8> = sqlx::query("SELECT chain_hash FROM audit_entries WHERE leaf_index = $1")
-            .bind(index - 1)
+    let hash = leaf_hash(&leaf);
+    let index = match tx_backend(tx) {
+        // One round trip: the size row's lock orders appenders, and PostgreSQL computes the
+        // chain hash itself.
+        Backend::Postgres => sqlx::query(
+            "WITH next AS (UPDATE audit_log_size SET size = size + 1, last_chain = sha256(last_chain || $3) \
+               WHERE id = 1 RETURNING size - 1 AS leaf_index, last_chain) \
+             INSERT INTO audit_entries (leaf_index, recorded_at, leaf, chain_hash) \
+             SELECT leaf_index, $1, $2, last_chain FROM next RETURNING leaf_index",
+        )
+        .bind(at)
+        .bind(&leaf)
+        .bind(hash.to_vec())
+        .fetch_one(&mut **tx)
+        .await
+        .context("could not append to the audit log")?
+        .try_get("leaf_index")?,
+        Backend::Sqlite => {
+            let row = sqlx::query(
+                "UPDATE audit_log_size SET size = size + 1 WHERE id = 1 RETURNING size, last_chain",
+            )
             .fetch_one(&mut **tx)
             .await
-            .context("the previous audit entry is missing")?
-            .try_get("chain_hash")?;
-        <Hash>::try_from(bytes.as_slice()).context("a stored chain hash is not 32 bytes")?
+            .context("could not take the next audit index")?;
+            let index = row.try_get::<i64, _>("size")? - 1;
+            let previous: Vec<u8> = row.try_get("last_chain")?;
+            let previous =
+                <Hash>::try_from(previous.as_slice()).context("the stored chain hash is not 32 bytes")?;
+            // The insert trigger stores this chain hash back beside the size.
+            sqlx::query(
+                "INSERT INTO audit_entries (leaf_index, recorded_at, leaf, chain_hash) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(index)
+            .bind(at)
+            .bind(&leaf)
+            .bind(chain_hash(&previous, &hash).to_vec())
+            .execute(&mut **tx)
+            .await?;
+            index
+        }
     };
-    let chain = chain_hash(&previous, &leaf_hash(&leaf));
-    sqlx::query(
-        "INSERT INTO audit_entries (leaf_index, recorded_at, leaf, chain_hash) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(index)
-    .bind(at)
-    .bind(leaf)
-    .bind(chain.to_vec())
-    .execute(&mut **tx)
-    .await?;
     Ok(index)
+}
+
+/// Which store a transaction runs on (sqlx names its drivers' databases).
+fn tx_backend(tx: &mut Tx) -> Backend {
+    match tx.backend_name() {
+        "PostgreSQL" => Backend::Postgres,
+        _ => Backend::Sqlite,
+    }
 }
 
 /// A signed tree head as stored.
