@@ -209,6 +209,14 @@ def main(argv):
         "ones) is not met.",
         "",
     ]
+    # Keep the section that `bench/audit` writes.
+    try:
+        previous = open(argv[2], encoding="utf-8").read()
+        start, end = previous.find("<!-- audit:start -->"), previous.find("<!-- audit:end -->")
+        if start >= 0 and end >= 0:
+            md += [previous[start:end + len("<!-- audit:end -->")], ""]
+    except FileNotFoundError:
+        pass
     with open(argv[2], "w", encoding="utf-8") as f:
         f.write("\n".join(md))
 

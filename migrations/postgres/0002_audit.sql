@@ -26,7 +26,10 @@ CREATE TABLE audit_tree_heads (
     timestamp_ms BIGINT NOT NULL,
     root_hash    BYTEA NOT NULL,
     signature    BYTEA NOT NULL,
-    key_id       TEXT NOT NULL
+    key_id       TEXT NOT NULL,
+    -- The Merkle frontier at this size (the peaks, 32 bytes each, tallest first): the next
+    -- head is signed by reading only the entries appended since.
+    frontier     BYTEA NOT NULL
 );
 
 CREATE TABLE audit_keys (

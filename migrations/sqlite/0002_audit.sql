@@ -32,7 +32,10 @@ CREATE TABLE audit_tree_heads (
     timestamp_ms INTEGER NOT NULL,
     root_hash    BLOB NOT NULL,
     signature    BLOB NOT NULL,
-    key_id       TEXT NOT NULL
+    key_id       TEXT NOT NULL,
+    -- The Merkle frontier at this size (the peaks, 32 bytes each, tallest first): the next
+    -- head is signed by reading only the entries appended since.
+    frontier     BLOB NOT NULL
 );
 
 CREATE TABLE audit_keys (

@@ -80,6 +80,24 @@ impl Frontier {
         }
     }
 
+    /// The roots of the perfect subtrees, tallest first: with the size, everything needed to
+    /// carry on appending. Stored beside a signed tree head, it lets the next head be signed
+    /// by reading only the entries appended since.
+    pub fn peaks(&self) -> &[Hash] {
+        &self.peaks[..self.peak_count()]
+    }
+
+    /// Rebuilds a frontier from its size and [`peaks`](Self::peaks); `None` when the number
+    /// of peaks is not the number of set bits of the size.
+    pub fn from_peaks(size: u64, peaks: &[Hash]) -> Option<Self> {
+        if peaks.len() != size.count_ones() as usize {
+            return None;
+        }
+        let mut frontier = Self { peaks: [[0; 32]; MAX_PEAKS], size };
+        frontier.peaks[..peaks.len()].copy_from_slice(peaks);
+        Some(frontier)
+    }
+
     /// How many entries of `peaks` are in use: one per set bit of the size.
     fn peak_count(&self) -> usize {
         // count_ones of a u64 is at most 64, which every usize holds.
@@ -103,6 +121,22 @@ impl fmt::Debug for Frontier {
 #[cfg(test)]
 mod tests {
     use proptest::prelude::*;
+
+    #[test]
+    fn a_frontier_rebuilt_from_its_peaks_continues_as_the_original() {
+        let mut original = Frontier::new();
+        for i in 0..13u8 {
+            original.push(leaf_hash(&[i])).expect("room");
+        }
+        let mut rebuilt = Frontier::from_peaks(original.size(), original.peaks()).expect("valid peaks");
+        assert_eq!(rebuilt.root(), original.root());
+        for i in 13..40u8 {
+            original.push(leaf_hash(&[i])).expect("room");
+            rebuilt.push(leaf_hash(&[i])).expect("room");
+        }
+        assert_eq!(rebuilt.root(), original.root());
+        assert!(Frontier::from_peaks(13, &original.peaks()[..1]).is_none(), "13 = 0b1101 needs three peaks");
+    }
 
     use super::*;
     use crate::hash::{leaf_hash, root};

@@ -190,19 +190,45 @@ pub async fn leaf_hashes(db: &Db, size: i64) -> anyhow::Result<Vec<Hash>> {
 }
 
 /// Signs a head over everything appended so far, unless the newest head already covers it.
-/// Returns the newest head either way (none while the log is empty).
+/// Returns the newest head either way (none while the log is empty). Only the entries
+/// appended since the newest head are read: its stored frontier carries the rest.
 pub async fn sign_tree_head(db: &Db, key: &SigningKey) -> anyhow::Result<Option<StoredTreeHead>> {
     let size: i64 = sqlx::query("SELECT size FROM audit_log_size WHERE id = 1")
         .fetch_one(db.pool())
         .await?
         .try_get("size")?;
-    let latest = latest_tree_head(db).await?;
-    if size == 0 || latest.as_ref().is_some_and(|h| h.head.tree_size == u64::try_from(size).unwrap_or(0)) {
-        return Ok(latest);
-    }
+    let latest = sqlx::query(
+        "SELECT tree_size, timestamp_ms, root_hash, signature, key_id, frontier FROM audit_tree_heads \
+         ORDER BY tree_size DESC LIMIT 1",
+    )
+    .fetch_optional(db.pool())
+    .await?;
     let mut frontier = Frontier::new();
-    for hash in leaf_hashes(db, size).await? {
-        frontier.push(hash)?;
+    if let Some(row) = &latest {
+        let head = tree_head(row)?;
+        if head.head.tree_size == u64::try_from(size)? {
+            return Ok(Some(head));
+        }
+        let bytes: Vec<u8> = row.try_get("frontier")?;
+        let peaks: Vec<Hash> = bytes
+            .chunks(32)
+            .map(<Hash>::try_from)
+            .collect::<Result<_, _>>()
+            .context("a stored frontier is not whole hashes")?;
+        frontier = Frontier::from_peaks(head.head.tree_size, &peaks)
+            .context("a stored frontier does not fit its size")?;
+    }
+    if size == 0 {
+        return Ok(None);
+    }
+    const BATCH: i64 = 10_000;
+    let mut start = i64::try_from(frontier.size())?;
+    while start < size {
+        let end = (start + BATCH).min(size);
+        for (_, leaf) in leaves(db, start, end).await? {
+            frontier.push(leaf_hash(&leaf))?;
+        }
+        start = end;
     }
     let head = TreeHead {
         tree_size: frontier.size(),
@@ -221,14 +247,15 @@ pub async fn sign_tree_head(db: &Db, key: &SigningKey) -> anyhow::Result<Option<
     .execute(&mut *tx)
     .await?;
     sqlx::query(
-        "INSERT INTO audit_tree_heads (tree_size, timestamp_ms, root_hash, signature, key_id) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tree_size) DO NOTHING",
+        "INSERT INTO audit_tree_heads (tree_size, timestamp_ms, root_hash, signature, key_id, frontier) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (tree_size) DO NOTHING",
     )
     .bind(i64::try_from(head.tree_size)?)
     .bind(i64::try_from(head.timestamp_ms)?)
     .bind(head.root_hash.to_vec())
     .bind(signature.to_vec())
     .bind(&key_id)
+    .bind(frontier.peaks().concat())
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
