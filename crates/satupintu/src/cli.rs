@@ -198,10 +198,11 @@ async fn execute(command: Command) -> anyhow::Result<Outcome> {
             Ok(outcome)
         }
         Command::Serve(config) => {
+            let shutdown = crate::app::shutdown_signal();
             let server = crate::app::Server::bind(&config).await?;
             let address = server.local_addr()?;
             tracing::info!(%address, store = server.state().db.backend().name(), "Satu Pintu is listening on http://{address}");
-            server.run(crate::app::shutdown_signal()).await?;
+            server.run(shutdown).await?;
             Ok(Outcome::Success)
         }
         Command::Migrate(store) => {

@@ -190,7 +190,7 @@ impl ContentBundle {
         }
         for r in &self.regulations {
             check_slug("regulation", &r.slug)?;
-            if !["berlaku", "diubah", "dicabut"].contains(&r.status.as_str()) {
+            if !crate::portal::routes::REGULATION_STATUSES.contains(&r.status.as_str()) {
                 bail!("regulation {}: status must be berlaku, diubah or dicabut", r.slug);
             }
             jiff::civil::Date::strptime("%Y-%m-%d", &r.enacted_on)

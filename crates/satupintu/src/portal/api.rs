@@ -9,7 +9,7 @@ use crate::api::{Cursor, ListPage, limit, page_of};
 use crate::app::AppState;
 use crate::error::{AppError, AppResult, ParamProblem};
 use crate::portal::model::{Agency, Faq, Installation, NewsItem, Page, Regulation, Service};
-use crate::portal::routes::{check_query, parse_year};
+use crate::portal::routes::{check_query, news_kind, parse_year, regulation_status};
 use crate::portal::search::{self, SearchQuery};
 use crate::portal::store::{self, After, RegulationFilter};
 use crate::web::extract::{Path, Query};
@@ -48,12 +48,8 @@ pub async fn news_list(
     let limit = limit(q.limit)?;
     let after = Cursor::decode_opt("news", q.cursor.as_deref())?
         .map_or(After::START, |c| After { key: c.key, id: c.id });
-    let kind = match q.kind.as_deref() {
-        None | Some("") => None,
-        Some(k @ ("news" | "announcement")) => Some(k),
-        Some(_) => return Err(AppError::malformed("kind")),
-    };
-    let rows = store::news_after(&state.db, kind, after, limit + 1).await?;
+    let kind = news_kind(q.kind, "kind")?;
+    let rows = store::news_after(&state.db, kind.as_deref(), after, limit + 1).await?;
     Ok(Json(page_of(rows, limit, "news", |a| (a.key, a.id))))
 }
 
@@ -102,12 +98,7 @@ pub async fn regulation_list(
     let after = Cursor::decode_opt("regulations", q.cursor.as_deref())?
         .map_or(After::START, |c| After { key: c.key, id: c.id });
     let year = q.year.as_deref().filter(|y| !y.is_empty()).map(|y| parse_year(y, "year")).transpose()?;
-    let status = q.status.filter(|s| !s.is_empty());
-    if let Some(s) = &status
-        && !["berlaku", "diubah", "dicabut"].contains(&s.as_str())
-    {
-        return Err(AppError::malformed("status"));
-    }
+    let status = regulation_status(q.status, "status")?;
     let filter = RegulationFilter { reg_type: q.reg_type.filter(|t| !t.is_empty()), year, status };
     let rows = store::regulations_after(&state.db, &filter, after, limit + 1).await?;
     Ok(Json(page_of(rows, limit, "regulations", |a| (a.key, a.id))))

@@ -187,11 +187,23 @@ struct NewsListPage {
     kind: String,
 }
 
-fn news_kind(kind: Option<String>) -> AppResult<Option<String>> {
+/// Checks the news-kind filter: `news`, `announcement`, or none (absent or empty).
+pub fn news_kind(kind: Option<String>, name: &str) -> AppResult<Option<String>> {
     match kind.as_deref() {
         None | Some("") => Ok(None),
         Some("news" | "announcement") => Ok(kind),
-        Some(_) => Err(AppError::malformed("jenis")),
+        Some(_) => Err(AppError::malformed(name)),
+    }
+}
+
+/// The statuses a regulation can have (JDIH): in force, amended, revoked.
+pub const REGULATION_STATUSES: [&str; 3] = ["berlaku", "diubah", "dicabut"];
+
+/// Checks the regulation-status filter: one of [`REGULATION_STATUSES`], or none.
+pub fn regulation_status(status: Option<String>, name: &str) -> AppResult<Option<String>> {
+    match status.filter(|s| !s.trim().is_empty()) {
+        Some(s) if !REGULATION_STATUSES.contains(&s.as_str()) => Err(AppError::malformed(name)),
+        status => Ok(status),
     }
 }
 
@@ -202,7 +214,7 @@ pub async fn news_list(
     Query(query): Query<NewsListQuery>,
 ) -> AppResult<Response> {
     let page = page_number(query.halaman)?;
-    let kind = news_kind(query.jenis)?;
+    let kind = news_kind(query.jenis, "jenis")?;
     let installation = store::installation(&state.db).await?;
     let (items, total) =
         store::news_page(&state.db, kind.as_deref(), (page - 1) * PER_PAGE, PER_PAGE).await?;
@@ -274,12 +286,7 @@ impl RegulationListQuery {
             None => None,
             Some(y) => Some(parse_year(&y, "tahun")?),
         };
-        let status = non_empty(&self.status);
-        if let Some(s) = &status
-            && !["berlaku", "diubah", "dicabut"].contains(&s.as_str())
-        {
-            return Err(AppError::malformed("status"));
-        }
+        let status = regulation_status(self.status.clone(), "status")?;
         Ok(RegulationFilter { reg_type: non_empty(&self.jenis), year, status })
     }
 }
