@@ -21,10 +21,11 @@ CREATE TABLE audit_entries (
     chain_hash  BLOB NOT NULL
 );
 
--- SQLite has no SHA-256 in SQL: the appender computes the chain hash, and this trigger
--- keeps the newest one beside the size without another statement.
-CREATE TRIGGER audit_entries_chain AFTER INSERT ON audit_entries BEGIN
-    UPDATE audit_log_size SET last_chain = new.chain_hash WHERE id = 1;
+-- SQLite has no SHA-256 in SQL: the appender computes the chain hash and inserts the entry
+-- only if the size and chain it built on are still current; this trigger then moves them
+-- on, all in the one statement.
+CREATE TRIGGER audit_entries_append AFTER INSERT ON audit_entries BEGIN
+    UPDATE audit_log_size SET size = size + 1, last_chain = new.chain_hash WHERE id = 1;
 END;
 
 CREATE TABLE audit_tree_heads (

@@ -45,6 +45,7 @@ async fn write_rate(db: &Db, transactions: usize, audited: bool) -> anyhow::Resu
         if audited {
             let subject = format!("setting/bench.{}", i % 1_000);
             append(
+                db,
                 &mut tx,
                 &Entry { actor: "bench", action: "setting.update", subject: &subject, digest: "00".into() },
             )
@@ -89,6 +90,7 @@ async fn main() -> anyhow::Result<()> {
         for _ in 0..FILL_BATCH.min(entries - appended) {
             let subject = format!("bench/{appended}");
             append(
+                &db,
                 &mut tx,
                 &Entry { actor: "bench", action: "bench.fill", subject: &subject, digest: "00".into() },
             )

@@ -215,28 +215,28 @@ pub async fn import(db: &Db, bundle: &ContentBundle, demo: bool) -> anyhow::Resu
     let mut search = Indexer::new();
     let actor = if demo { "system:demo" } else { "cli:import" };
     store_installation(&mut tx, &bundle.installation, demo).await?;
-    record(&mut tx, actor, "installation/settings", &bundle.installation).await?;
+    record(db, &mut tx, actor, "installation/settings", &bundle.installation).await?;
     for a in &bundle.agencies {
         store_agency(&mut tx, &mut search, a).await.with_context(|| format!("agency {}", a.slug))?;
-        record(&mut tx, actor, &format!("agency/{}", a.slug), a).await?;
+        record(db, &mut tx, actor, &format!("agency/{}", a.slug), a).await?;
     }
     for s in &bundle.services {
         store_service(&mut tx, &mut search, s).await.with_context(|| format!("service {}", s.slug))?;
-        record(&mut tx, actor, &format!("service/{}", s.slug), s).await?;
+        record(db, &mut tx, actor, &format!("service/{}", s.slug), s).await?;
     }
     for n in &bundle.news {
         store_news(&mut tx, &mut search, n).await.with_context(|| format!("news {}", n.slug))?;
-        record(&mut tx, actor, &format!("news/{}", n.slug), n).await?;
+        record(db, &mut tx, actor, &format!("news/{}", n.slug), n).await?;
     }
     for r in &bundle.regulations {
         store_regulation(&mut tx, &mut search, r).await.with_context(|| format!("regulation {}", r.slug))?;
-        record(&mut tx, actor, &format!("regulation/{}", r.slug), r).await?;
+        record(db, &mut tx, actor, &format!("regulation/{}", r.slug), r).await?;
     }
     store_faq(&mut tx, &mut search, &bundle.faq).await.context("faq")?;
-    record(&mut tx, actor, "faq/all", &bundle.faq).await?;
+    record(db, &mut tx, actor, "faq/all", &bundle.faq).await?;
     for p in &bundle.pages {
         store_page(&mut tx, &mut search, p).await.with_context(|| format!("page {}", p.slug))?;
-        record(&mut tx, actor, &format!("page/{}", p.slug), p).await?;
+        record(db, &mut tx, actor, &format!("page/{}", p.slug), p).await?;
     }
     search.finish(&mut tx).await.context("search index")?;
     tx.commit().await.context("could not commit the import")?;
@@ -251,10 +251,16 @@ pub async fn import(db: &Db, bundle: &ContentBundle, demo: bool) -> anyhow::Resu
 }
 
 /// Appends the audit entry of an imported record, in the import's transaction.
-async fn record(tx: &mut Tx, actor: &str, subject: &str, value: &impl Serialize) -> anyhow::Result<()> {
+async fn record(
+    db: &Db,
+    tx: &mut Tx,
+    actor: &str,
+    subject: &str,
+    value: &impl Serialize,
+) -> anyhow::Result<()> {
     let entry =
         audit::Entry { actor, action: "content.import", subject, digest: audit::store::digest_of(value) };
-    audit::append(tx, &entry).await.map(|_| ())
+    audit::append(db, tx, &entry).await.map(|_| ())
 }
 
 async fn store_installation(tx: &mut Tx, i: &InstallationIn, demo: bool) -> anyhow::Result<()> {

@@ -50,10 +50,10 @@ pub fn chain_hash(previous: &Hash, leaf: &Hash) -> Hash {
     hasher.finalize().into()
 }
 
-/// Appends an entry inside the caller's transaction and returns its index. Taking the
-/// index by updating the one size row makes concurrent appenders queue on that row, so
-/// indexes are gap-free: a rolled-back transaction gives its index back.
-pub async fn append(tx: &mut Tx, entry: &Entry<'_>) -> anyhow::Result<i64> {
+/// Appends an entry inside the caller's transaction and returns its index. Indexes are
+/// taken under the one size row's lock, so concurrent appenders queue on that row and
+/// indexes stay gap-free: a rolled-back transaction gives its index back.
+pub async fn append(db: &Db, tx: &mut Tx, entry: &Entry<'_>) -> anyhow::Result<i64> {
     let at = jiff::Timestamp::now().as_millisecond();
     let leaf = serde_json::to_vec(&Leaf {
         v: 1,
@@ -64,10 +64,10 @@ pub async fn append(tx: &mut Tx, entry: &Entry<'_>) -> anyhow::Result<i64> {
         digest: &entry.digest,
     })?;
     let hash = leaf_hash(&leaf);
-    let index = match tx_backend(tx) {
-        // One round trip: the size row's lock orders appenders, and PostgreSQL computes the
-        // chain hash itself.
-        Backend::Postgres => sqlx::query(
+    match db.backend() {
+        // One round trip: the update takes the row lock, and PostgreSQL computes the chain
+        // hash itself.
+        Backend::Postgres => Ok(sqlx::query(
             "WITH next AS (UPDATE audit_log_size SET size = size + 1, last_chain = sha256(last_chain || $3) \
                WHERE id = 1 RETURNING size - 1 AS leaf_index, last_chain) \
              INSERT INTO audit_entries (leaf_index, recorded_at, leaf, chain_hash) \
@@ -79,40 +79,57 @@ pub async fn append(tx: &mut Tx, entry: &Entry<'_>) -> anyhow::Result<i64> {
         .fetch_one(&mut **tx)
         .await
         .context("could not append to the audit log")?
-        .try_get("leaf_index")?,
-        Backend::Sqlite => {
-            let row = sqlx::query(
-                "UPDATE audit_log_size SET size = size + 1 WHERE id = 1 RETURNING size, last_chain",
-            )
-            .fetch_one(&mut **tx)
-            .await
-            .context("could not take the next audit index")?;
-            let index = row.try_get::<i64, _>("size")? - 1;
-            let previous: Vec<u8> = row.try_get("last_chain")?;
-            let previous =
-                <Hash>::try_from(previous.as_slice()).context("the stored chain hash is not 32 bytes")?;
-            // The insert trigger stores this chain hash back beside the size.
-            sqlx::query(
-                "INSERT INTO audit_entries (leaf_index, recorded_at, leaf, chain_hash) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(index)
-            .bind(at)
-            .bind(&leaf)
-            .bind(chain_hash(&previous, &hash).to_vec())
-            .execute(&mut **tx)
-            .await?;
-            index
-        }
-    };
-    Ok(index)
+        .try_get("leaf_index")?),
+        Backend::Sqlite => append_sqlite(db, tx, at, &leaf, &hash).await,
+    }
 }
 
-/// Which store a transaction runs on (sqlx names its drivers' databases).
-fn tx_backend(tx: &mut Tx) -> Backend {
-    match tx.backend_name() {
-        "PostgreSQL" => Backend::Postgres,
-        _ => Backend::Sqlite,
+/// SQLite cannot hash in SQL, so the entry is built here on the tail this process last saw,
+/// and inserted only if that tail is still current (the insert trigger then moves it on).
+/// When it is not (another process appended, or a transaction rolled back), the tail is read
+/// under the write lock and the insert cannot miss.
+async fn append_sqlite(db: &Db, tx: &mut Tx, at: i64, leaf: &[u8], hash: &Hash) -> anyhow::Result<i64> {
+    let mut tail = db.audit_tail().lock().ok().and_then(|t| *t);
+    for _ in 0..2 {
+        let (size, previous) = match tail {
+            Some(known) => known,
+            None => {
+                let row = sqlx::query(
+                    "UPDATE audit_log_size SET size = size WHERE id = 1 RETURNING size, last_chain",
+                )
+                .fetch_one(&mut **tx)
+                .await
+                .context("could not read the audit log's tail")?;
+                let previous: Vec<u8> = row.try_get("last_chain")?;
+                let previous =
+                    <Hash>::try_from(previous.as_slice()).context("the stored chain hash is not 32 bytes")?;
+                (row.try_get("size")?, previous)
+            }
+        };
+        let chain = chain_hash(&previous, hash);
+        let inserted = sqlx::query(
+            "INSERT INTO audit_entries (leaf_index, recorded_at, leaf, chain_hash) \
+             SELECT size, $1, $2, $3 FROM audit_log_size WHERE id = 1 AND size = $4 AND last_chain = $5 \
+             RETURNING leaf_index",
+        )
+        .bind(at)
+        .bind(leaf)
+        .bind(chain.to_vec())
+        .bind(size)
+        .bind(previous.to_vec())
+        .fetch_optional(&mut **tx)
+        .await
+        .context("could not append to the audit log")?;
+        if let Some(row) = inserted {
+            let index: i64 = row.try_get("leaf_index")?;
+            if let Ok(mut known) = db.audit_tail().lock() {
+                *known = Some((index + 1, chain));
+            }
+            return Ok(index);
+        }
+        tail = None;
     }
+    anyhow::bail!("the audit log's tail moved while this transaction held the write lock")
 }
 
 /// A signed tree head as stored.

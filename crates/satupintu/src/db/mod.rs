@@ -7,6 +7,7 @@
 mod migrate;
 
 use std::str::FromStr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -45,11 +46,15 @@ impl Backend {
     }
 }
 
+/// The newest audit entry's index-to-be and chain hash, as this process last wrote them.
+pub type AuditTail = Arc<Mutex<Option<(i64, [u8; 32])>>>;
+
 /// A connection pool and the store it talks to.
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    audit_tail: AuditTail,
 }
 
 /// Any fixed number works; it only has to be the same on every node.
@@ -84,7 +89,7 @@ impl Db {
                 })
             })
             .connect_lazy_with(options);
-        Ok(Self { pool, backend })
+        Ok(Self { pool, backend, audit_tail: AuditTail::default() })
     }
 
     /// The pool, for queries.
@@ -95,6 +100,12 @@ impl Db {
     /// Which store this is.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// On SQLite, lets an audit append build its entry without reading the log's tail first.
+    /// Only a hint: the insert checks it against the database and falls back to reading.
+    pub fn audit_tail(&self) -> &AuditTail {
+        &self.audit_tail
     }
 
     /// Starts a transaction.

@@ -112,7 +112,7 @@ pub async fn import(db: &Db, csv_text: &str) -> anyhow::Result<usize> {
         sha2::Sha256::digest(csv_text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
     let entry =
         crate::audit::Entry { actor: "system", action: "regions.import", subject: "regions/table", digest };
-    crate::audit::append(&mut tx, &entry).await?;
+    crate::audit::append(db, &mut tx, &entry).await?;
     tx.commit().await?;
     Ok(rows.len())
 }

@@ -31,6 +31,7 @@ async fn append_some(app: &TestApp, count: usize) {
     for i in 0..count {
         let subject = format!("test/{i}");
         append(
+            &db,
             &mut tx,
             &Entry { actor: "test", action: "test.append", subject: &subject, digest: "00".into() },
         )
@@ -158,6 +159,7 @@ async fn concurrent_appends_get_gap_free_unique_indexes(store: Store) {
                 let mut tx = db.begin().await.expect("begin");
                 let subject = format!("worker-{worker}/{i}");
                 append(
+                    &db,
                     &mut tx,
                     &Entry {
                         actor: "test",
