@@ -16,36 +16,80 @@ pub fn key_path(data_dir: &Path) -> PathBuf {
     std::env::var_os("SATUPINTU_AUDIT_KEY_FILE").map_or_else(|| data_dir.join(KEY_FILE), PathBuf::from)
 }
 
-/// Loads the signing key, generating it when the file does not exist yet.
+/// Loads the signing key, generating it when the file does not exist yet. Processes that
+/// start together agree on one key: each writes a complete candidate beside the key file,
+/// and only the first to link it into place wins; the others read the winner's.
 pub fn load_or_create(path: &Path) -> anyhow::Result<SigningKey> {
-    match std::fs::read(path) {
-        Ok(bytes) => {
-            let Ok(secret) = <[u8; 32]>::try_from(bytes.as_slice()) else {
-                bail!("{} must hold exactly 32 bytes", path.display());
-            };
-            Ok(SigningKey::from_secret_bytes(secret))
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let mut secret = [0u8; 32];
-            getrandom::fill(&mut secret).map_err(|e| anyhow::anyhow!("no randomness for a key: {e}"))?;
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
-            let mut options = std::fs::OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::OpenOptionsExt;
-                options.mode(0o600);
-            }
-            let mut file = options
-                .open(path)
-                .with_context(|| format!("could not create the signing key {}", path.display()))?;
-            file.write_all(&secret)?;
-            file.sync_all()?;
+    match read(path) {
+        Err(e)
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound) => {}
+        other => return other,
+    }
+    let mut secret = [0u8; 32];
+    getrandom::fill(&mut secret).map_err(|e| anyhow::anyhow!("no randomness for a key: {e}"))?;
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    // Unique per attempt: threads of one process may race too.
+    let mut nonce = [0u8; 8];
+    getrandom::fill(&mut nonce).map_err(|e| anyhow::anyhow!("no randomness for a key: {e}"))?;
+    let nonce: String = nonce.iter().map(|b| format!("{b:02x}")).collect();
+    let candidate = path.with_extension(format!("new-{}-{nonce}", std::process::id()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(&candidate)
+        .with_context(|| format!("could not create the signing key {}", candidate.display()))?;
+    file.write_all(&secret)?;
+    file.sync_all()?;
+    drop(file);
+    let linked = std::fs::hard_link(&candidate, path);
+    let _ = std::fs::remove_file(&candidate);
+    match linked {
+        Ok(()) => {
             tracing::info!(path = %path.display(), "generated the audit signing key");
             Ok(SigningKey::from_secret_bytes(secret))
         }
-        Err(e) => Err(e).with_context(|| format!("could not read the signing key {}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => read(path),
+        Err(e) => Err(e).with_context(|| format!("could not store the signing key {}", path.display())),
+    }
+}
+
+fn read(path: &Path) -> anyhow::Result<SigningKey> {
+    let bytes = std::fs::read(path)?;
+    let Ok(secret) = <[u8; 32]>::try_from(bytes.as_slice()) else {
+        bail!("{} must hold exactly 32 bytes", path.display());
+    };
+    Ok(SigningKey::from_secret_bytes(secret))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn processes_starting_together_agree_on_one_key() -> anyhow::Result<()> {
+        let dir = std::env::temp_dir().join(format!("satupintu-key-race-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join(KEY_FILE);
+        let results: Vec<anyhow::Result<String>> = std::thread::scope(|scope| {
+            let handles: Vec<_> =
+                (0..8).map(|_| scope.spawn(|| load_or_create(&path).map(|k| k.key_id()))).collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().map_err(|_| anyhow::anyhow!("thread")).and_then(|r| r))
+                .collect()
+        });
+        let keys = results.into_iter().collect::<anyhow::Result<Vec<String>>>()?;
+        assert!(keys.windows(2).all(|w| w[0] == w[1]), "{keys:?}");
+        assert_eq!(load_or_create(&path)?.key_id(), keys[0], "later starts read the same key");
+        let _ = std::fs::remove_dir_all(dir);
+        Ok(())
     }
 }
