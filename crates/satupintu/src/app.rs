@@ -174,8 +174,7 @@ impl Default for NodeRequestIds {
     fn default() -> Self {
         // Process id and start time are distinct enough between nodes for log correlation.
         let seed = format!("{}{:?}", std::process::id(), std::time::SystemTime::now());
-        let digest = <sha2::Sha256 as sha2::Digest>::digest(seed.as_bytes());
-        let prefix: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+        let prefix = crate::digest::hex(&crate::digest::sha256(seed.as_bytes())[..4]);
         Self { prefix: prefix.into(), counter: Arc::new(AtomicU64::new(1)) }
     }
 }

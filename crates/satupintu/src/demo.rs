@@ -6,7 +6,6 @@ use std::str::FromStr;
 
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use crate::audit;
@@ -398,7 +397,7 @@ async fn store_news(tx: &mut Tx, search: &mut Indexer, n: &NewsIn) -> anyhow::Re
 }
 
 async fn store_file(tx: &mut Tx, content_type: &str, bytes: &[u8]) -> anyhow::Result<String> {
-    let sha256: String = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
+    let sha256 = crate::digest::sha256_hex(bytes);
     sqlx::query(
         "INSERT INTO files (sha256, content_type, size_bytes, bytes) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (sha256) DO NOTHING",

@@ -34,7 +34,7 @@ pub fn load_or_create(path: &Path) -> anyhow::Result<SigningKey> {
     // Unique per attempt: threads of one process may race too.
     let mut nonce = [0u8; 8];
     getrandom::fill(&mut nonce).map_err(|e| anyhow::anyhow!("no randomness for a key: {e}"))?;
-    let nonce: String = nonce.iter().map(|b| format!("{b:02x}")).collect();
+    let nonce = crate::digest::hex(&nonce);
     let candidate = path.with_extension(format!("new-{}-{nonce}", std::process::id()));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);

@@ -39,7 +39,7 @@ struct Leaf<'a> {
 /// The SHA-256 of a value's JSON, hex: the `digest` of an entry about that value.
 pub fn digest_of(value: &impl Serialize) -> String {
     let bytes = serde_json::to_vec(value).unwrap_or_default();
-    Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect()
+    crate::digest::sha256_hex(&bytes)
 }
 
 /// The chain hash after a leaf: SHA-256(previous chain hash ‖ leaf hash).

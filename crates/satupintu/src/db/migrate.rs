@@ -4,7 +4,6 @@
 //! edited migration is caught instead of silently skipped.
 
 use anyhow::{Context, bail};
-use sha2::{Digest, Sha256};
 use sqlx::{Connection, Executor, Row};
 
 use super::{Backend, Db};
@@ -38,12 +37,8 @@ impl Migration {
     }
 
     fn checksum(&self, backend: Backend) -> String {
-        hex(&Sha256::digest(self.sql(backend).as_bytes()))
+        crate::digest::sha256_hex(self.sql(backend).as_bytes())
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// How far the database schema is from this binary's.

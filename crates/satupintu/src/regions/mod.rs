@@ -7,7 +7,6 @@ pub mod routes;
 
 use anyhow::{Context, bail};
 use serde::Serialize;
-use sha2::Digest;
 // Dynamic SQL here is assembled only from constant fragments and numbered placeholders;
 // every value is bound.
 use sqlx::{AssertSqlSafe, Row};
@@ -108,8 +107,7 @@ pub async fn import(db: &Db, csv_text: &str) -> anyhow::Result<usize> {
         }
         query.execute(&mut *tx).await.context("could not store regions")?;
     }
-    let digest: String =
-        sha2::Sha256::digest(csv_text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    let digest = crate::digest::sha256_hex(csv_text.as_bytes());
     let entry =
         crate::audit::Entry { actor: "system", action: "regions.import", subject: "regions/table", digest };
     crate::audit::append(db, &mut tx, &entry).await?;

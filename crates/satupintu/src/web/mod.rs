@@ -199,7 +199,7 @@ pub async fn conditional_get(State(state): State<AppState>, request: Request, ne
         }
     };
     let digest = Sha256::digest(&body);
-    let tag: String = digest[..12].iter().map(|b| format!("{b:02x}")).collect();
+    let tag = crate::digest::hex(&digest[..12]);
     if let Ok(value) = HeaderValue::from_str(&format!("W/\"{tag}\"")) {
         parts.headers.insert(header::ETAG, value);
     }
