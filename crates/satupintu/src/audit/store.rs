@@ -143,14 +143,13 @@ pub struct StoredTreeHead {
     pub key_id: String,
 }
 
+/// The newest signed tree head with its frontier, if any.
+const LATEST_TREE_HEAD: &str = "SELECT tree_size, timestamp_ms, root_hash, signature, key_id, frontier \
+     FROM audit_tree_heads ORDER BY tree_size DESC LIMIT 1";
+
 /// The newest signed tree head, if any.
 pub async fn latest_tree_head(db: &Db) -> anyhow::Result<Option<StoredTreeHead>> {
-    let row = sqlx::query(
-        "SELECT tree_size, timestamp_ms, root_hash, signature, key_id FROM audit_tree_heads \
-         ORDER BY tree_size DESC LIMIT 1",
-    )
-    .fetch_optional(db.pool())
-    .await?;
+    let row = sqlx::query(LATEST_TREE_HEAD).fetch_optional(db.pool()).await?;
     row.map(|r| tree_head(&r)).transpose()
 }
 
@@ -214,12 +213,7 @@ pub async fn sign_tree_head(db: &Db, key: &SigningKey) -> anyhow::Result<Option<
         .fetch_one(db.pool())
         .await?
         .try_get("size")?;
-    let latest = sqlx::query(
-        "SELECT tree_size, timestamp_ms, root_hash, signature, key_id, frontier FROM audit_tree_heads \
-         ORDER BY tree_size DESC LIMIT 1",
-    )
-    .fetch_optional(db.pool())
-    .await?;
+    let latest = sqlx::query(LATEST_TREE_HEAD).fetch_optional(db.pool()).await?;
     let mut frontier = Frontier::new();
     if let Some(row) = &latest {
         let head = tree_head(row)?;
