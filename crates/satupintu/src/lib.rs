@@ -16,4 +16,5 @@ pub mod identity;
 pub mod ops;
 pub mod portal;
 pub mod regions;
+pub mod secrets;
 pub mod web;

@@ -1,10 +1,9 @@
 //! The installation's signing key: 32 secret bytes, from a configured file or generated
 //! into the data folder on first use, readable by the owner only.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use satupintu_audit::SigningKey;
 
 /// The key file's name in the data folder.
@@ -17,52 +16,16 @@ pub fn key_path(data_dir: &Path) -> PathBuf {
 }
 
 /// Loads the signing key, generating it when the file does not exist yet. Processes that
-/// start together agree on one key: each writes a complete candidate beside the key file,
-/// and only the first to link it into place wins; the others read the winner's.
+/// start together agree on one key.
 pub fn load_or_create(path: &Path) -> anyhow::Result<SigningKey> {
-    match read(path) {
-        Err(e)
-            if e.downcast_ref::<std::io::Error>()
-                .is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound) => {}
-        other => return other,
-    }
-    let mut secret = [0u8; 32];
-    getrandom::fill(&mut secret).map_err(|e| anyhow::anyhow!("no randomness for a key: {e}"))?;
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    // Unique per attempt: threads of one process may race too.
-    let mut nonce = [0u8; 8];
-    getrandom::fill(&mut nonce).map_err(|e| anyhow::anyhow!("no randomness for a key: {e}"))?;
-    let nonce = crate::digest::hex(&nonce);
-    let candidate = path.with_extension(format!("new-{}-{nonce}", std::process::id()));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options
-        .open(&candidate)
-        .with_context(|| format!("could not create the signing key {}", candidate.display()))?;
-    file.write_all(&secret)?;
-    file.sync_all()?;
-    drop(file);
-    let linked = std::fs::hard_link(&candidate, path);
-    let _ = std::fs::remove_file(&candidate);
-    match linked {
-        Ok(()) => {
-            tracing::info!(path = %path.display(), "generated the audit signing key");
-            Ok(SigningKey::from_secret_bytes(secret))
+    let bytes = match crate::secrets::read(path)? {
+        Some(bytes) => bytes,
+        None => {
+            let bytes = crate::secrets::create_once(path, &crate::secrets::random_key()?)?;
+            tracing::info!(path = %path.display(), "audit signing key ready");
+            bytes
         }
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => read(path),
-        Err(e) => Err(e).with_context(|| format!("could not store the signing key {}", path.display())),
-    }
-}
-
-fn read(path: &Path) -> anyhow::Result<SigningKey> {
-    let bytes = std::fs::read(path)?;
+    };
     let Ok(secret) = <[u8; 32]>::try_from(bytes.as_slice()) else {
         bail!("{} must hold exactly 32 bytes", path.display());
     };

@@ -1,4 +1,6 @@
 //! Identity: who people are. This release holds the checks of identity numbers against the
-//! region table; accounts, sessions and roles build on them.
+//! region table and the protection of personal data at rest; accounts, sessions and roles
+//! build on them.
 
 pub mod nik;
+pub mod protect;
