@@ -13,6 +13,7 @@ pub mod digest;
 pub mod error;
 pub mod i18n;
 pub mod identity;
+pub mod mail;
 pub mod ops;
 pub mod portal;
 pub mod regions;

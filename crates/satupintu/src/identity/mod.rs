@@ -3,4 +3,6 @@
 //! build on them.
 
 pub mod nik;
+pub mod password;
 pub mod protect;
+pub mod totp;

@@ -4,11 +4,13 @@
 // A failed set-up step should stop the test loudly, with its message.
 #![allow(clippy::expect_used, reason = "tests fail loudly on set-up errors")]
 
+mod smtp_sink;
 mod support;
 
 mod api;
 mod audit;
 mod cli;
+mod mail;
 mod operations;
 mod portal;
 mod search;
