@@ -24,6 +24,11 @@ use tower_http::trace::{DefaultOnFailure, TraceLayer};
 use crate::config::ServeConfig;
 use crate::db::Db;
 use crate::error::{AppError, ProblemKind};
+use crate::identity::password::PasswordHasher;
+use crate::identity::protect::FieldProtector;
+use crate::identity::session::CsrfKey;
+use crate::mail::Mailer;
+use crate::outbox::Outbox;
 use crate::ops::{self, Readiness};
 use crate::portal::{api as portal_api, routes as portal};
 use crate::regions::routes as regions;
@@ -47,6 +52,16 @@ pub struct AppState {
     pub load_demo: bool,
     /// The key that signs the audit log's tree heads.
     pub audit_key: Arc<satupintu_audit::SigningKey>,
+    /// Seals and indexes personal data.
+    pub fields: Arc<FieldProtector>,
+    /// Derives forms' CSRF tokens.
+    pub csrf_key: CsrfKey,
+    /// Hashes passwords, a bounded number at once.
+    pub hasher: PasswordHasher,
+    /// Queued mail.
+    pub outbox: Outbox,
+    /// The portal's address, for links in mail.
+    pub link_base: Arc<str>,
 }
 
 /// The one stylesheet.
@@ -208,6 +223,13 @@ impl Server {
     pub fn new(listener: TcpListener, db: Db, config: &ServeConfig) -> anyhow::Result<Self> {
         let key_path = crate::audit::keys::key_path(&config.store.data_dir);
         let audit_key = Arc::new(crate::audit::keys::load_or_create(&key_path)?);
+        let data_dir = &config.store.data_dir;
+        let fields = Arc::new(FieldProtector::load_or_create(&crate::identity::protect::key_path(data_dir))?);
+        let csrf_key = CsrfKey::load_or_create(&data_dir.join(CsrfKey::FILE))?;
+        let mailer = match &config.smtp_url {
+            Some(url) => Mailer::smtp(url, &config.mail_from)?,
+            None => Mailer::files(data_dir.join("mail"), &config.mail_from)?,
+        };
         let state = AppState {
             db,
             page_cache: PageCache::new(Duration::from_secs(config.page_cache_seconds)),
@@ -216,6 +238,11 @@ impl Server {
             metrics: ops::metrics_handle(),
             load_demo: !config.no_demo,
             audit_key,
+            fields,
+            csrf_key,
+            hasher: PasswordHasher::new(config.hashing_slots()),
+            outbox: Outbox::new(mailer),
+            link_base: config.link_base().into(),
         };
         let router = router(state.clone(), config);
         Ok(Self { listener, router, state })
@@ -249,7 +276,9 @@ impl Server {
             ));
         }
         tokio::spawn(ops::sign_tree_heads(self.state.clone()));
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await?;
+        tokio::spawn(self.state.outbox.clone().run(self.state.db.clone()));
+        let service = self.router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await?;
         self.state.db.close().await;
         Ok(())
     }

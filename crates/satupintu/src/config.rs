@@ -70,12 +70,41 @@ pub struct ServeConfig {
     #[arg(long, env = "SATUPINTU_REQUEST_TIMEOUT_SECONDS", default_value_t = 30)]
     pub request_timeout_seconds: u64,
 
+    /// SMTP relay for outgoing mail, `smtp://[user:pass@]host[:port]` (no TLS: a relay on
+    /// this host or network). Without it, mail is written as `.eml` files to `DATA_DIR/mail`.
+    #[arg(long, env = "SATUPINTU_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// The sender of outgoing mail.
+    #[arg(long, env = "SATUPINTU_MAIL_FROM", default_value = "Satu Pintu <noreply@satupintu.invalid>")]
+    pub mail_from: String,
+
+    /// Password hashes computed at once; more sign-ins wait, so a flood of them cannot take
+    /// every core. Defaults to half the cores (at least one).
+    #[arg(long, env = "SATUPINTU_PASSWORD_HASHING_SLOTS")]
+    pub password_hashing_slots: Option<usize>,
+
     /// Where the data lives.
     #[command(flatten)]
     pub store: StoreConfig,
 }
 
 impl ServeConfig {
+    /// The address links in mail point to.
+    pub fn link_base(&self) -> String {
+        match &self.public_url {
+            Some(url) => url.trim_end_matches('/').to_string(),
+            None => format!("http://{}", self.listen),
+        }
+    }
+
+    /// Concurrent password hashes allowed.
+    pub fn hashing_slots(&self) -> usize {
+        self.password_hashing_slots.unwrap_or_else(|| {
+            std::thread::available_parallelism().map(|n| n.get() / 2).unwrap_or(1).max(1)
+        })
+    }
+
     /// Whether the portal is reached over TLS (through a proxy), so HSTS applies.
     pub fn behind_tls(&self) -> bool {
         self.public_url.as_deref().is_some_and(|url| url.starts_with("https://"))

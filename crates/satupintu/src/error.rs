@@ -55,6 +55,28 @@ pub enum AppError {
     /// The method is not allowed on this route.
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// The request needs credentials that were missing or wrong. Says nothing about which
+    /// part failed.
+    #[error("unauthorized")]
+    Unauthorized,
+    /// The signed-in account may not do this (outside its role or scope).
+    #[error("forbidden")]
+    Forbidden,
+    /// A form arrived without the token of a page this site served.
+    #[error("missing or wrong CSRF token")]
+    CsrfRejected,
+    /// The request conflicts with the current state (already used, already exists).
+    #[error("conflict")]
+    Conflict,
+    /// Too many attempts; the client may retry after this many seconds.
+    #[error("too many requests")]
+    TooManyRequests {
+        /// Seconds until the next attempt is accepted.
+        retry_after_seconds: u64,
+    },
+    /// Too much work queued (password hashing); retry shortly.
+    #[error("busy")]
+    Busy,
     /// The database cannot be reached; the request may succeed later.
     #[error("database unavailable")]
     Unavailable(#[source] anyhow::Error),
@@ -76,6 +98,16 @@ pub enum ProblemKind {
     MethodNotAllowed,
     /// 413.
     PayloadTooLarge,
+    /// 401.
+    Unauthorized,
+    /// 403, outside the account's role or scope.
+    Forbidden,
+    /// 403, a form without a valid CSRF token.
+    CsrfRejected,
+    /// 409.
+    Conflict,
+    /// 429.
+    TooManyRequests,
     /// 503.
     Unavailable,
     /// 500.
@@ -91,18 +123,28 @@ impl ProblemKind {
             Self::MalformedRequest => "malformed-request",
             Self::MethodNotAllowed => "method-not-allowed",
             Self::PayloadTooLarge => "payload-too-large",
+            Self::Unauthorized => "unauthorized",
+            Self::Forbidden => "forbidden",
+            Self::CsrfRejected => "csrf-rejected",
+            Self::Conflict => "conflict",
+            Self::TooManyRequests => "too-many-requests",
             Self::Unavailable => "service-unavailable",
             Self::Internal => "internal-error",
         }
     }
 
     /// Every kind, for the problem catalogue.
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 12] = [
         Self::NotFound,
         Self::InvalidParameter,
         Self::MalformedRequest,
         Self::MethodNotAllowed,
         Self::PayloadTooLarge,
+        Self::Unauthorized,
+        Self::Forbidden,
+        Self::CsrfRejected,
+        Self::Conflict,
+        Self::TooManyRequests,
         Self::Unavailable,
         Self::Internal,
     ];
@@ -113,6 +155,10 @@ impl ProblemKind {
             StatusCode::NOT_FOUND => Self::NotFound,
             StatusCode::METHOD_NOT_ALLOWED => Self::MethodNotAllowed,
             StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge,
+            StatusCode::UNAUTHORIZED => Self::Unauthorized,
+            StatusCode::FORBIDDEN => Self::Forbidden,
+            StatusCode::CONFLICT => Self::Conflict,
+            StatusCode::TOO_MANY_REQUESTS => Self::TooManyRequests,
             StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => Self::Unavailable,
             s if s.is_client_error() => Self::MalformedRequest,
             _ => Self::Internal,
@@ -126,6 +172,10 @@ impl ProblemKind {
             Self::InvalidParameter | Self::MalformedRequest => StatusCode::BAD_REQUEST,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Forbidden | Self::CsrfRejected => StatusCode::FORBIDDEN,
+            Self::Conflict => StatusCode::CONFLICT,
+            Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -141,6 +191,8 @@ pub struct ErrorReport {
     pub parameter: Option<(String, ParamProblem)>,
     /// Extra detail for malformed requests, in English (the parser's words).
     pub detail: Option<String>,
+    /// Seconds until a retry may succeed (429, 503), sent as `Retry-After`.
+    pub retry_after: Option<u64>,
     /// The underlying fault, logged with the request id, never shown.
     pub source: Option<Arc<anyhow::Error>>,
 }
@@ -151,7 +203,17 @@ impl AppError {
         Self::InvalidParameter { name: name.into(), problem: ParamProblem::Malformed }
     }
 
+    /// The seconds a client should wait before retrying, for `Retry-After`.
+    fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::TooManyRequests { retry_after_seconds } => Some(*retry_after_seconds),
+            Self::Busy | Self::Unavailable(_) => Some(5),
+            _ => None,
+        }
+    }
+
     fn report(self) -> ErrorReport {
+        let retry_after = self.retry_after();
         let (kind, parameter, detail, source) = match self {
             Self::NotFound => (ProblemKind::NotFound, None, None, None),
             Self::InvalidParameter { name, problem } => {
@@ -160,10 +222,16 @@ impl AppError {
             Self::MalformedRequest(detail) => (ProblemKind::MalformedRequest, None, Some(detail), None),
             Self::PayloadTooLarge => (ProblemKind::PayloadTooLarge, None, None, None),
             Self::MethodNotAllowed => (ProblemKind::MethodNotAllowed, None, None, None),
+            Self::Unauthorized => (ProblemKind::Unauthorized, None, None, None),
+            Self::Forbidden => (ProblemKind::Forbidden, None, None, None),
+            Self::CsrfRejected => (ProblemKind::CsrfRejected, None, None, None),
+            Self::Conflict => (ProblemKind::Conflict, None, None, None),
+            Self::TooManyRequests { .. } => (ProblemKind::TooManyRequests, None, None, None),
+            Self::Busy => (ProblemKind::Unavailable, None, None, None),
             Self::Unavailable(e) => (ProblemKind::Unavailable, None, None, Some(Arc::new(e))),
             Self::Internal(e) => (ProblemKind::Internal, None, None, Some(Arc::new(e))),
         };
-        ErrorReport { kind, parameter, detail, source }
+        ErrorReport { kind, parameter, detail, source, retry_after }
     }
 }
 

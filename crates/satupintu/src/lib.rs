@@ -15,6 +15,7 @@ pub mod i18n;
 pub mod identity;
 pub mod mail;
 pub mod ops;
+pub mod outbox;
 pub mod portal;
 pub mod regions;
 pub mod secrets;

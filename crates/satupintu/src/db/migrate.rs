@@ -26,7 +26,8 @@ macro_rules! migration {
     };
 }
 
-const MIGRATIONS: &[Migration] = &[migration!(1, "0001_portal"), migration!(2, "0002_audit")];
+const MIGRATIONS: &[Migration] =
+    &[migration!(1, "0001_portal"), migration!(2, "0002_audit"), migration!(3, "0003_identity")];
 
 impl Migration {
     fn sql(&self, backend: Backend) -> &'static str {

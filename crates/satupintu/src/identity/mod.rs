@@ -1,8 +1,12 @@
-//! Identity: who people are. This release holds the checks of identity numbers against the
-//! region table and the protection of personal data at rest; accounts, sessions and roles
-//! build on them.
+//! Identity: who people are and what they may do. Accounts (citizens and officers),
+//! sessions and API tokens, the second factor, officers' scoped roles, and the protection of
+//! personal data at rest.
 
+pub mod accounts;
 pub mod nik;
 pub mod password;
 pub mod protect;
+pub mod roles;
+pub mod session;
+pub mod throttle;
 pub mod totp;

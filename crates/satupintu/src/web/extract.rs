@@ -82,3 +82,85 @@ impl<S: Send + Sync> OptionalFromRequestParts<S> for RequestContext {
         Ok(parts.extensions.get::<RequestContext>().cloned())
     }
 }
+
+/// A submitted HTML form, accepted only with the CSRF token of a page this site served to
+/// this visitor (field `csrf`, which is removed before `T` sees the rest). A request whose
+/// `Origin` names another site is refused as well.
+#[derive(Debug, Clone)]
+pub struct Form<T>(pub T);
+
+/// The name of the hidden field that carries the CSRF token.
+pub const CSRF_FIELD: &str = "csrf";
+
+impl<T> axum::extract::FromRequest<crate::app::AppState> for Form<T>
+where
+    T: DeserializeOwned,
+{
+    type Rejection = AppError;
+
+    async fn from_request(
+        request: axum::extract::Request,
+        state: &crate::app::AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let (parts, body) = request.into_parts();
+        if !same_origin(&parts) {
+            tracing::warn!(path = %parts.uri.path(), "form from another origin refused");
+            return Err(AppError::CsrfRejected);
+        }
+        let bytes = axum::body::to_bytes(body, usize::MAX).await.map_err(|_| AppError::PayloadTooLarge)?;
+        if std::str::from_utf8(&bytes).is_err()
+            || percent_encoding::percent_decode(&bytes).decode_utf8().is_err()
+        {
+            return Err(AppError::MalformedRequest("form is not valid UTF-8".into()));
+        }
+        let mut token = None;
+        let mut rest = Vec::new();
+        for (name, value) in form_urlencoded::parse(&bytes) {
+            if name == CSRF_FIELD {
+                token = Some(value.into_owned());
+            } else {
+                rest.push((name.into_owned(), value.into_owned()));
+            }
+        }
+        let accepted = parts
+            .extensions
+            .get::<crate::identity::session::FormCsrf>()
+            .zip(token)
+            .is_some_and(|(binding, token)| binding.accepts(&state.csrf_key, &token));
+        if !accepted {
+            tracing::warn!(path = %parts.uri.path(), "form without a valid CSRF token refused");
+            return Err(AppError::CsrfRejected);
+        }
+        let encoded = serde_urlencoded::to_string(&rest)
+            .map_err(|e| AppError::MalformedRequest(format!("form: {e}")))?;
+        serde_urlencoded::from_str::<T>(&encoded).map(Form).map_err(|e| query_error(&e.to_string()))
+    }
+}
+
+/// Whether the `Origin` header, when present, names this host.
+fn same_origin(parts: &Parts) -> bool {
+    let Some(origin) = parts.headers.get(axum::http::header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return true;
+    };
+    let host = parts.headers.get(axum::http::header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    origin.split_once("://").is_some_and(|(_, rest)| rest == host)
+}
+
+/// A JSON request body; bad JSON becomes a 400 naming the problem.
+#[derive(Debug, Clone)]
+pub struct Json<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for Json<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = AppError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
+        <axum::Json<T> as axum::extract::FromRequest<S>>::from_request(request, state)
+            .await
+            .map(|axum::Json(value)| Json(value))
+            .map_err(|rejection| AppError::MalformedRequest(format!("JSON body: {}", rejection.body_text())))
+    }
+}

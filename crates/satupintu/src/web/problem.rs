@@ -41,6 +41,7 @@ pub fn render_errors(context: &RequestContext, response: Response) -> Response {
             parameter: None,
             detail: None,
             source: None,
+            retry_after: None,
         },
         None => return response,
     };
@@ -52,6 +53,9 @@ pub fn render_errors(context: &RequestContext, response: Response) -> Response {
     *rendered.status_mut() = report.kind.status();
     if let Some(allow) = response.headers().get(header::ALLOW) {
         rendered.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    if let Some(seconds) = report.retry_after {
+        rendered.headers_mut().insert(header::RETRY_AFTER, seconds.into());
     }
     rendered
 }
@@ -90,6 +94,10 @@ fn detail(lang: Lang, report: &ErrorReport) -> String {
                 ParamProblem::InvalidCursor => lang.t_args("param-invalid-cursor", &[name]),
                 ParamProblem::Unknown => lang.t_args("param-unknown", &[name]),
             }
+        }
+        None if report.kind == ProblemKind::TooManyRequests => {
+            let wait = report.retry_after.unwrap_or(1);
+            lang.t_args("problem-too-many-requests-wait", &[("wait", crate::web::page::format_wait(lang, wait))])
         }
         None => {
             let base = lang.t(&format!("problem-{}-detail", report.kind.slug()));

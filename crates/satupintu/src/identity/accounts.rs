@@ -1,0 +1,418 @@
+//! Accounts and what happens to them: registration, email verification, sign-in with
+//! back-off, the second factor, password reset. Handlers parse the form; the rules and the
+//! SQL are here, each change in one transaction with its audit entry.
+
+use sqlx::Row;
+
+use crate::audit::store::{self as audit, Entry};
+use crate::db::{Db, Tx};
+use crate::identity::protect::FieldProtector;
+use crate::identity::session::{AccountKind, new_token, token_hash};
+
+/// Field names used to seal and index personal data (bound into each ciphertext).
+pub mod field {
+    /// NIK.
+    pub const NIK: &str = "accounts.nik";
+    /// Mobile number.
+    pub const PHONE: &str = "accounts.phone";
+    /// Postal address.
+    pub const ADDRESS: &str = "accounts.address";
+    /// Date of birth.
+    pub const BIRTH_DATE: &str = "accounts.birth_date";
+    /// TOTP secret (base32).
+    pub const TOTP: &str = "accounts.totp_secret";
+}
+
+/// Lifetime of an email verification link.
+pub const VERIFY_LINK_SECONDS: i64 = 48 * 60 * 60;
+/// Lifetime of a password reset link.
+pub const RESET_LINK_SECONDS: i64 = 30 * 60;
+
+/// Emails compare case-insensitively and without surrounding space.
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// Whether text looks like one mailbox address (the relay has the last word).
+pub fn plausible_email(email: &str) -> bool {
+    let email = email.trim();
+    let Some((local, domain)) = email.split_once('@') else { return false };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && email.len() <= 254
+        && !email.chars().any(|c| c.is_whitespace() || c == ',' || c == '<' || c == '>')
+        && !domain.contains('@')
+}
+
+/// Indonesian mobile numbers: `08…` or `+628…`, 10–13 digits after the leading 0.
+pub fn normalize_phone(phone: &str) -> Option<String> {
+    let digits: String = phone.chars().filter(|c| !matches!(c, ' ' | '-' | '.' | '(' | ')')).collect();
+    let national = if let Some(rest) = digits.strip_prefix("+62") {
+        format!("0{rest}")
+    } else if let Some(rest) = digits.strip_prefix("62") {
+        format!("0{rest}")
+    } else {
+        digits
+    };
+    let ok = national.starts_with("08")
+        && (10..=13).contains(&national.len())
+        && national.chars().all(|c| c.is_ascii_digit());
+    ok.then_some(national)
+}
+
+/// A citizen's registration, checked field by field by the handler.
+#[derive(Debug)]
+pub struct NewCitizen<'a> {
+    /// Full name.
+    pub name: &'a str,
+    /// The NIK, checked against the region table.
+    pub nik: &'a str,
+    /// The NIK's district code, `35.78.01`.
+    pub nik_district: &'a str,
+    /// The birth date from the NIK, `YYYY-MM-DD`.
+    pub birth_date: &'a str,
+    /// Normalized email.
+    pub email: &'a str,
+    /// Normalized mobile number, if given.
+    pub phone: Option<&'a str>,
+    /// The argon2id hash of the password.
+    pub password_hash: &'a str,
+}
+
+/// What registration did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Registered {
+    /// A new account; its verification link token.
+    Created {
+        /// The account id.
+        account_id: i64,
+        /// The token of the verification link.
+        token: String,
+    },
+    /// The email already has an account: the owner gets a notice instead, and the visitor
+    /// sees the same page as for a new account (nothing leaks about who has one).
+    EmailTaken,
+    /// The NIK already has an account.
+    NikTaken,
+}
+
+/// Creates a citizen account (unverified) and its verification token.
+pub async fn register_citizen(
+    db: &Db,
+    tx: &mut Tx,
+    fields: &FieldProtector,
+    new: &NewCitizen<'_>,
+) -> anyhow::Result<Registered> {
+    let nik_index = fields.blind_index(field::NIK, new.nik);
+    let taken = sqlx::query("SELECT 1 FROM accounts WHERE nik_index = $1")
+        .bind(&nik_index)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if taken.is_some() {
+        return Ok(Registered::NikTaken);
+    }
+    let email_taken =
+        sqlx::query("SELECT 1 FROM accounts WHERE email = $1").bind(new.email).fetch_optional(&mut **tx).await?;
+    if email_taken.is_some() {
+        return Ok(Registered::EmailTaken);
+    }
+    let now = jiff::Timestamp::now().as_second();
+    let phone = new.phone.map(|p| fields.seal(field::PHONE, p)).transpose()?;
+    let row = sqlx::query(
+        "INSERT INTO accounts (kind, name, email, nik_index, nik_sealed, nik_district, phone_sealed, \
+                               birth_date_sealed, password_hash, created_at) \
+         VALUES ('citizen', $1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(new.name)
+    .bind(new.email)
+    .bind(&nik_index)
+    .bind(fields.seal(field::NIK, new.nik)?)
+    .bind(new.nik_district)
+    .bind(phone)
+    .bind(fields.seal(field::BIRTH_DATE, new.birth_date)?)
+    .bind(new.password_hash)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    let account_id: i64 = row.try_get("id")?;
+    let token = issue_email_token(tx, "verify", Some(account_id), new.email, VERIFY_LINK_SECONDS).await?;
+    record(db, tx, &format!("citizen:{account_id}"), "account.register", &format!("account/{account_id}")).await?;
+    Ok(Registered::Created { account_id, token })
+}
+
+/// Appends an audit entry whose digest covers the action and the moment, not personal data.
+pub async fn record(db: &Db, tx: &mut Tx, actor: &str, action: &str, subject: &str) -> anyhow::Result<i64> {
+    let digest = audit::digest_of(&(actor, action, subject, jiff::Timestamp::now().as_millisecond()));
+    audit::append(db, tx, &Entry { actor, action, subject, digest }).await
+}
+
+/// Stores a single-use token for a mailed link and returns it.
+pub async fn issue_email_token(
+    tx: &mut Tx,
+    purpose: &str,
+    account_id: Option<i64>,
+    email: &str,
+    lifetime_seconds: i64,
+) -> anyhow::Result<String> {
+    let token = new_token()?;
+    let now = jiff::Timestamp::now().as_second();
+    sqlx::query(
+        "INSERT INTO email_tokens (token_hash, purpose, account_id, email, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(token_hash(&token))
+    .bind(purpose)
+    .bind(account_id)
+    .bind(email)
+    .bind(now)
+    .bind(now + lifetime_seconds)
+    .execute(&mut **tx)
+    .await?;
+    Ok(token)
+}
+
+/// Why a mailed link was not accepted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkProblem {
+    /// No such link (or one for another purpose).
+    Unknown,
+    /// Past its lifetime.
+    Expired,
+    /// Already used once.
+    Used,
+}
+
+/// Uses a single-use token: marks it used in the caller's transaction and returns its account.
+pub async fn consume_email_token(
+    tx: &mut Tx,
+    purpose: &str,
+    token: &str,
+) -> anyhow::Result<Result<i64, LinkProblem>> {
+    let now = jiff::Timestamp::now().as_second();
+    let row = sqlx::query(
+        "SELECT account_id, expires_at, used_at FROM email_tokens WHERE token_hash = $1 AND purpose = $2",
+    )
+    .bind(token_hash(token))
+    .bind(purpose)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else { return Ok(Err(LinkProblem::Unknown)) };
+    if row.try_get::<Option<i64>, _>("used_at")?.is_some() {
+        return Ok(Err(LinkProblem::Used));
+    }
+    if row.try_get::<i64, _>("expires_at")? <= now {
+        return Ok(Err(LinkProblem::Expired));
+    }
+    // The condition on used_at makes two concurrent uses of one link succeed only once.
+    let done = sqlx::query("UPDATE email_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL")
+        .bind(now)
+        .bind(token_hash(token))
+        .execute(&mut **tx)
+        .await?;
+    if done.rows_affected() != 1 {
+        return Ok(Err(LinkProblem::Used));
+    }
+    let account: Option<i64> = row.try_get("account_id")?;
+    Ok(account.ok_or(LinkProblem::Unknown))
+}
+
+/// Checks whether a mailed link is still usable, without using it (for the page that
+/// shows the form behind the link).
+pub async fn email_token_state(db: &Db, purpose: &str, token: &str) -> anyhow::Result<Result<(), LinkProblem>> {
+    let row = sqlx::query("SELECT expires_at, used_at FROM email_tokens WHERE token_hash = $1 AND purpose = $2")
+        .bind(token_hash(token))
+        .bind(purpose)
+        .fetch_optional(db.pool())
+        .await?;
+    let Some(row) = row else { return Ok(Err(LinkProblem::Unknown)) };
+    if row.try_get::<Option<i64>, _>("used_at")?.is_some() {
+        return Ok(Err(LinkProblem::Used));
+    }
+    if row.try_get::<i64, _>("expires_at")? <= jiff::Timestamp::now().as_second() {
+        return Ok(Err(LinkProblem::Expired));
+    }
+    Ok(Ok(()))
+}
+
+/// What sign-in needs to know about an account.
+#[derive(Clone, Debug)]
+pub struct Credentials {
+    /// Account id.
+    pub id: i64,
+    /// Citizen or officer.
+    pub kind: AccountKind,
+    /// The display name.
+    pub name: String,
+    /// The argon2id hash.
+    pub password_hash: String,
+    /// Whether the email was confirmed.
+    pub email_verified: bool,
+    /// The sealed TOTP secret, when the second factor is on.
+    pub totp_sealed: Option<String>,
+    /// The last TOTP step used, so no code works twice.
+    pub totp_last_step: Option<i64>,
+    /// Whether the account is disabled.
+    pub disabled: bool,
+}
+
+/// Looks an account up by its (normalized) email.
+pub async fn credentials_by_email(db: &Db, email: &str) -> anyhow::Result<Option<Credentials>> {
+    let row = sqlx::query(
+        "SELECT id, kind, name, password_hash, email_verified_at, totp_secret_sealed, totp_enabled_at, \
+                totp_last_step, disabled_at FROM accounts WHERE email = $1",
+    )
+    .bind(email)
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(|row| credentials_from_row(&row)).transpose()
+}
+
+/// Looks an account up by id.
+pub async fn credentials_by_id(db: &Db, id: i64) -> anyhow::Result<Option<Credentials>> {
+    let row = sqlx::query(
+        "SELECT id, kind, name, password_hash, email_verified_at, totp_secret_sealed, totp_enabled_at, \
+                totp_last_step, disabled_at FROM accounts WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(|row| credentials_from_row(&row)).transpose()
+}
+
+fn credentials_from_row(row: &sqlx::any::AnyRow) -> anyhow::Result<Credentials> {
+    let enabled: Option<i64> = row.try_get("totp_enabled_at")?;
+    Ok(Credentials {
+        id: row.try_get("id")?,
+        kind: AccountKind::parse(&row.try_get::<String, _>("kind")?),
+        name: row.try_get("name")?,
+        password_hash: row.try_get("password_hash")?,
+        email_verified: row.try_get::<Option<i64>, _>("email_verified_at")?.is_some(),
+        totp_sealed: if enabled.is_some() { row.try_get("totp_secret_sealed")? } else { None },
+        totp_last_step: row.try_get("totp_last_step")?,
+        disabled: row.try_get::<Option<i64>, _>("disabled_at")?.is_some(),
+    })
+}
+
+/// Records a TOTP step as used, unless a concurrent sign-in used it (or a later one) first.
+pub async fn use_totp_step(tx: &mut Tx, account_id: i64, step: i64) -> anyhow::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE accounts SET totp_last_step = $1 WHERE id = $2 AND (totp_last_step IS NULL OR totp_last_step < $1)",
+    )
+    .bind(step)
+    .bind(account_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Uses a recovery code, once.
+pub async fn use_recovery_code(tx: &mut Tx, account_id: i64, code: &str) -> anyhow::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE recovery_codes SET used_at = $1 WHERE account_id = $2 AND digest = $3 AND used_at IS NULL",
+    )
+    .bind(jiff::Timestamp::now().as_second())
+    .bind(account_id)
+    .bind(crate::identity::totp::recovery_code_digest(code))
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Turns the second factor on with a new secret and ten recovery codes (replacing old ones).
+pub async fn enable_totp(
+    tx: &mut Tx,
+    fields: &FieldProtector,
+    account_id: i64,
+    secret: &[u8],
+    recovery_codes: &[String],
+) -> anyhow::Result<()> {
+    let now = jiff::Timestamp::now().as_second();
+    let secret = crate::identity::totp::secret_base32(secret);
+    sqlx::query(
+        "UPDATE accounts SET totp_secret_sealed = $1, totp_enabled_at = $2, totp_last_step = NULL WHERE id = $3",
+    )
+    .bind(fields.seal(field::TOTP, &secret)?)
+    .bind(now)
+    .bind(account_id)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1").bind(account_id).execute(&mut **tx).await?;
+    for code in recovery_codes {
+        sqlx::query("INSERT INTO recovery_codes (account_id, digest) VALUES ($1, $2)")
+            .bind(account_id)
+            .bind(crate::identity::totp::recovery_code_digest(code))
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Opens a sealed TOTP secret into its bytes.
+pub fn open_totp_secret(fields: &FieldProtector, sealed: &str) -> anyhow::Result<Vec<u8>> {
+    let text = fields.open(field::TOTP, sealed).map_err(|e| anyhow::anyhow!("TOTP secret: {e}"))?;
+    base32_decode(&text).ok_or_else(|| anyhow::anyhow!("TOTP secret is not base32"))
+}
+
+/// RFC 4648 base32 without padding, as [`crate::identity::totp::secret_base32`] writes it.
+fn base32_decode(text: &str) -> Option<Vec<u8>> {
+    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut bits: u64 = 0;
+    let mut count = 0;
+    let mut out = Vec::new();
+    for c in text.trim_end_matches('=').bytes() {
+        let value = ALPHABET.iter().position(|&a| a == c.to_ascii_uppercase())?;
+        bits = (bits << 5) | value as u64;
+        count += 5;
+        if count >= 8 {
+            count -= 8;
+            out.push((bits >> count) as u8);
+            bits &= (1 << count) - 1;
+        }
+    }
+    Some(out)
+}
+
+/// Sets a new password and ends every session of the account.
+pub async fn set_password(tx: &mut Tx, account_id: i64, password_hash: &str) -> anyhow::Result<()> {
+    sqlx::query("UPDATE accounts SET password_hash = $1, must_change_password = 0 WHERE id = $2")
+        .bind(password_hash)
+        .bind(account_id)
+        .execute(&mut **tx)
+        .await?;
+    crate::identity::session::end_all(tx, account_id).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base32_round_trips_what_totp_writes() {
+        let secret: Vec<u8> = (0u8..20).collect();
+        let text = crate::identity::totp::secret_base32(&secret);
+        assert_eq!(base32_decode(&text), Some(secret));
+        assert_eq!(base32_decode("not base32!"), None);
+    }
+
+    #[test]
+    fn phones_are_normalized_to_the_national_form() {
+        assert_eq!(normalize_phone("+62 812-3456-7890").as_deref(), Some("081234567890"));
+        assert_eq!(normalize_phone("0812 3456 789").as_deref(), Some("08123456789"));
+        assert_eq!(normalize_phone("021 555 1234"), None);
+        assert_eq!(normalize_phone("08abc"), None);
+        assert_eq!(normalize_phone("08123"), None);
+    }
+
+    #[test]
+    fn emails_are_checked_for_shape_only() {
+        assert!(plausible_email("warga@example.id"));
+        assert!(!plausible_email("warga@localhost"));
+        assert!(!plausible_email("a b@example.id"));
+        assert!(!plausible_email("a@b@example.id"));
+        assert!(!plausible_email("@example.id"));
+        assert_eq!(normalize_email(" Warga@Example.ID "), "warga@example.id");
+    }
+}

@@ -1,0 +1,222 @@
+//! Officers' roles. A role is always held within a scope: an agency (or the whole
+//! installation, for `admin` and `auditor`) and a region. What a role may do is decided
+//! here, in one table, and nowhere else.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use sqlx::Row;
+
+use crate::app::AppState;
+use crate::db::Db;
+use crate::error::AppError;
+use crate::identity::session::{AccountKind, Principal, SignedIn};
+
+/// The roles of the installation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Runs the installation.
+    Admin,
+    /// Manages one agency's officers and its citizens' privacy requests.
+    AgencyAdmin,
+    /// Serves citizens at an agency.
+    Officer,
+    /// Oversees an agency's officers.
+    Supervisor,
+    /// Edits the portal's content.
+    ContentEditor,
+    /// Reads the records of who did what, but no citizen data.
+    Auditor,
+}
+
+impl Role {
+    /// Every role.
+    pub const ALL: [Self; 6] =
+        [Self::Admin, Self::AgencyAdmin, Self::Officer, Self::Supervisor, Self::ContentEditor, Self::Auditor];
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "admin",
+            Self::AgencyAdmin => "agency_admin",
+            Self::Officer => "officer",
+            Self::Supervisor => "supervisor",
+            Self::ContentEditor => "content_editor",
+            Self::Auditor => "auditor",
+        }
+    }
+
+    /// Reads a stored or typed name.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == text)
+    }
+}
+
+/// Things a role may do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Permission {
+    /// Open a citizen's personal record (logged and shown to the citizen).
+    ReadCitizen,
+    /// Handle citizens' privacy requests (correction, deletion).
+    HandlePrivacyRequests,
+    /// Read the record of officers' reads of personal data.
+    ReadAccessLog,
+    /// Edit and publish portal content.
+    EditContent,
+    /// Create officers and grant roles.
+    ManageOfficers,
+}
+
+/// The permission table.
+pub fn allows(role: Role, permission: Permission) -> bool {
+    use Permission::*;
+    match role {
+        Role::Admin => true,
+        Role::AgencyAdmin => matches!(permission, ReadCitizen | HandlePrivacyRequests | ReadAccessLog | ManageOfficers),
+        Role::Officer => matches!(permission, ReadCitizen),
+        Role::Supervisor => matches!(permission, ReadCitizen | ReadAccessLog),
+        Role::ContentEditor => matches!(permission, EditContent),
+        Role::Auditor => matches!(permission, ReadAccessLog),
+    }
+}
+
+/// One role held in one scope.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Grant {
+    /// The role.
+    pub role: Role,
+    /// The agency, or `None` for the whole installation.
+    pub agency_id: Option<i64>,
+    /// The region code the role covers, with everything under it.
+    pub region_code: String,
+}
+
+impl Grant {
+    /// Whether the grant covers a region (its own code or any code under it).
+    pub fn covers_region(&self, code: &str) -> bool {
+        code == self.region_code
+            || code.strip_prefix(self.region_code.as_str()).is_some_and(|rest| rest.starts_with('.'))
+    }
+}
+
+/// A signed-in officer with a second factor, and their grants.
+#[derive(Clone, Debug)]
+pub struct Officer {
+    /// Who.
+    pub principal: Principal,
+    /// The CSRF token for forms.
+    pub csrf: String,
+    /// Roles held, each in its scope.
+    pub grants: Vec<Grant>,
+}
+
+impl Officer {
+    /// The first grant that allows the permission for a record in `region` (and, when the
+    /// record belongs to an agency, that agency).
+    pub fn grant_for(&self, permission: Permission, region: &str, agency_id: Option<i64>) -> Option<&Grant> {
+        self.grants.iter().find(|g| {
+            allows(g.role, permission)
+                && g.covers_region(region)
+                && (g.agency_id.is_none() || agency_id.is_none() || g.agency_id == agency_id)
+        })
+    }
+
+    /// Whether any grant allows the permission at all (for menus and list pages).
+    pub fn may(&self, permission: Permission) -> bool {
+        self.grants.iter().any(|g| allows(g.role, permission))
+    }
+
+    /// Refuses with 403 unless some grant allows the permission.
+    pub fn require(&self, permission: Permission) -> Result<(), AppError> {
+        if self.may(permission) { Ok(()) } else { Err(AppError::Forbidden) }
+    }
+}
+
+/// The grants of an account.
+pub async fn grants(db: &Db, account_id: i64) -> anyhow::Result<Vec<Grant>> {
+    let rows = sqlx::query(
+        "SELECT role, agency_id, region_code FROM officer_roles WHERE account_id = $1 ORDER BY id",
+    )
+    .bind(account_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let role: String = row.try_get("role")?;
+            Ok(Grant {
+                role: Role::parse(&role).ok_or_else(|| anyhow::anyhow!("unknown role {role}"))?,
+                agency_id: row.try_get("agency_id")?,
+                region_code: row.try_get("region_code")?,
+            })
+        })
+        .collect()
+}
+
+/// Grants a role in a scope (idempotent).
+pub async fn grant(tx: &mut crate::db::Tx, account_id: i64, grant: &Grant) -> anyhow::Result<()> {
+    let exists = sqlx::query(
+        "SELECT 1 FROM officer_roles WHERE account_id = $1 AND role = $2 AND region_code = $3 \
+         AND COALESCE(agency_id, -1) = COALESCE($4, -1)",
+    )
+    .bind(account_id)
+    .bind(grant.role.as_str())
+    .bind(&grant.region_code)
+    .bind(grant.agency_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if exists.is_none() {
+        sqlx::query(
+            "INSERT INTO officer_roles (account_id, role, agency_id, region_code, granted_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(account_id)
+        .bind(grant.role.as_str())
+        .bind(grant.agency_id)
+        .bind(&grant.region_code)
+        .bind(jiff::Timestamp::now().as_second())
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+impl FromRequestParts<AppState> for Officer {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let signed_in = SignedIn::from_request_parts(parts, state).await?;
+        if signed_in.principal.kind != AccountKind::Officer {
+            tracing::warn!(account = signed_in.principal.account_id, path = %parts.uri.path(), "citizen refused from an officer page");
+            return Err(AppError::Forbidden.into_response());
+        }
+        // Officers work only with a second factor.
+        if !signed_in.principal.second_factor {
+            return Err(Redirect::to("/akun/dua-langkah").into_response());
+        }
+        let grants = grants(&state.db, signed_in.principal.account_id).await.map_err(|e| AppError::Internal(e).into_response())?;
+        Ok(Self { principal: signed_in.principal, csrf: signed_in.csrf, grants })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regions_are_covered_by_prefix_at_a_level_boundary() {
+        let grant = Grant { role: Role::Officer, agency_id: Some(1), region_code: "35.78".into() };
+        assert!(grant.covers_region("35.78"));
+        assert!(grant.covers_region("35.78.01"));
+        assert!(grant.covers_region("35.78.01.1001"));
+        assert!(!grant.covers_region("35.7"));
+        assert!(!grant.covers_region("35.79.01"));
+        assert!(!grant.covers_region("35"));
+    }
+
+    #[test]
+    fn only_some_roles_read_citizens() {
+        let readers: Vec<_> = Role::ALL.into_iter().filter(|r| allows(*r, Permission::ReadCitizen)).collect();
+        assert_eq!(readers, [Role::Admin, Role::AgencyAdmin, Role::Officer, Role::Supervisor]);
+        assert!(!allows(Role::ContentEditor, Permission::ReadCitizen));
+        assert!(!allows(Role::Auditor, Permission::ReadCitizen));
+    }
+}
