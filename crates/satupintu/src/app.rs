@@ -10,7 +10,7 @@ use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
@@ -24,12 +24,14 @@ use tower_http::trace::{DefaultOnFailure, TraceLayer};
 use crate::config::ServeConfig;
 use crate::db::Db;
 use crate::error::{AppError, ProblemKind};
+use crate::identity::officer;
 use crate::identity::password::PasswordHasher;
 use crate::identity::protect::FieldProtector;
-use crate::identity::session::CsrfKey;
+use crate::identity::routes as account;
+use crate::identity::session::{CsrfKey, session_layer};
 use crate::mail::Mailer;
-use crate::outbox::Outbox;
 use crate::ops::{self, Readiness};
+use crate::outbox::Outbox;
 use crate::portal::{api as portal_api, routes as portal};
 use crate::regions::routes as regions;
 use crate::web::{self, PageCache, REQUEST_ID, RequestContext};
@@ -137,6 +139,25 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/api/v1/transparency/entries", get(crate::audit::routes::entries))
         .route("/api/v1/transparency/proof/inclusion", get(crate::audit::routes::inclusion))
         .route("/api/v1/transparency/proof/consistency", get(crate::audit::routes::consistency))
+        .route("/akun", get(account::overview))
+        .route("/akun/daftar", get(account::register_form).post(account::register))
+        .route("/akun/verifikasi/{token}", get(account::verify_page).post(account::verify))
+        .route("/akun/masuk", get(account::sign_in_form).post(account::sign_in))
+        .route("/akun/masuk/verifikasi", get(account::second_factor_form).post(account::second_factor))
+        .route("/akun/keluar", post(account::sign_out))
+        .route("/akun/keluar-semua", post(account::sign_out_everywhere))
+        .route("/akun/lupa-sandi", get(account::reset_request_form).post(account::reset_request))
+        .route("/akun/atur-ulang/{token}", get(account::reset_form).post(account::reset))
+        .route("/akun/sandi", get(account::change_password_form).post(account::change_password))
+        .route("/akun/dua-langkah", get(account::totp_setup_form).post(account::totp_setup))
+        .route("/akun/akses", get(account::access_log))
+        .route("/akun/unduh", get(account::export))
+        .route("/admin", get(officer::admin_home))
+        .route("/admin/warga", get(officer::citizen_lookup))
+        .route("/api/v1/auth/token", post(officer::api_token).delete(officer::api_revoke_token))
+        .route("/api/v1/me", get(officer::api_me))
+        .route("/api/v1/citizens", get(officer::api_citizen))
+        .route_layer(from_fn_with_state(state.clone(), session_layer))
         .route_layer(from_fn_with_state(state.clone(), ops::require_ready));
 
     Router::new()

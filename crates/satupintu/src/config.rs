@@ -100,9 +100,8 @@ impl ServeConfig {
 
     /// Concurrent password hashes allowed.
     pub fn hashing_slots(&self) -> usize {
-        self.password_hashing_slots.unwrap_or_else(|| {
-            std::thread::available_parallelism().map(|n| n.get() / 2).unwrap_or(1).max(1)
-        })
+        self.password_hashing_slots
+            .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get() / 2).unwrap_or(1).max(1))
     }
 
     /// Whether the portal is reached over TLS (through a proxy), so HSTS applies.

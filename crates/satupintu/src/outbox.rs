@@ -114,6 +114,10 @@ async fn claim_next(db: &Db) -> anyhow::Result<Option<(i64, OutgoingMail, i64)>>
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    let mail = OutgoingMail { to: row.try_get("to_address")?, subject: row.try_get("subject")?, text: row.try_get("body")? };
+    let mail = OutgoingMail {
+        to: row.try_get("to_address")?,
+        subject: row.try_get("subject")?,
+        text: row.try_get("body")?,
+    };
     Ok(Some((id, mail, attempts)))
 }

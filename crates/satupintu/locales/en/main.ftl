@@ -125,3 +125,139 @@ nik-serial-zero = The NIK's serial number (digits 13–16) must not be 0000.
 nik-province-unknown = The NIK's province code is not a registered Kemendagri region.
 nik-regency-unknown = The NIK's regency/city code is not a registered Kemendagri region.
 nik-district-unknown = The NIK's district code is not a registered Kemendagri region.
+problem-unauthorized-title = Sign-in required
+problem-unauthorized-detail = This request needs valid credentials. They were missing or did not match.
+problem-forbidden-title = Not allowed
+problem-forbidden-detail = Your account may not do this, or the record is outside the region and agency you work for.
+problem-csrf-rejected-title = Form expired
+problem-csrf-rejected-detail = This form cannot be accepted because it did not come from a page of this site or has expired. Reload the page and send it again.
+problem-conflict-title = Conflicts with the current state
+problem-conflict-detail = This request conflicts with existing data, for example something already used or already registered.
+problem-too-many-requests-title = Too many attempts
+problem-too-many-requests-detail = Too many attempts in a short time.
+problem-too-many-requests-wait = Too many attempts in a short time. Please try again in { $wait }.
+wait-seconds = { $n } seconds
+wait-minutes = { $n } minutes
+nav-account = My account
+form-error-summary = There is a problem
+field-nama = Full name
+field-nik = NIK (national identity number)
+field-nik-hint = 16 digits, as printed on the KTP-el or the family card.
+field-email = Email address
+field-telepon = Mobile number (optional)
+field-telepon-hint = For example: 0812 3456 7890
+field-sandi = Password
+field-sandi-hint = At least 8 characters. Avoid common passwords and ones containing your name or NIK.
+field-sandi_ulang = Repeat the password
+field-kode = Code
+field-kode-hint = 6 digits from your authenticator app, or one of your recovery codes.
+field-keperluan = Purpose (case or application number)
+field-birth-date = Date of birth
+password-too-short = The password must have at least 8 characters.
+password-too-long = The password may have at most 128 characters.
+password-common = This password is too common and easy to guess. Choose another.
+password-personal = The password must not contain your name, email address or NIK.
+error-name = Enter your full name (2–100 characters).
+error-email = Enter a valid email address, such as name@example.id.
+error-phone = The mobile number must start with 08 or +628 and have 10–13 digits.
+error-password-mismatch = The two passwords do not match.
+error-nik-taken = This NIK is already registered. If it is yours, recover access with "Forgot password" using that account's email address, or visit the public service mall with your KTP-el.
+register-title = Register a citizen account
+register-intro = With an account you can apply for services, follow their progress, and see who accessed your data.
+register-submit = Register
+register-have-account = Already have an account? Sign in
+register-sent-title = Check your email
+register-sent-body = We sent a verification link to the address you gave. Open it to activate the account; it is valid for 48 hours.
+register-sent-spam = If the email does not arrive within a few minutes, check your spam folder.
+verify-title = Verify your email address
+verify-intro = Press the button below to confirm that this email address is yours.
+verify-submit = Verify
+verified-title = Email address verified
+verified-body = Thank you. Your account is active and you can sign in.
+link-title = This link cannot be used
+link-unknown = This link is not known. Make sure you copied the whole address.
+link-expired = This link has expired. Ask for a new one.
+link-used = This link has already been used and is no longer valid.
+signin-title = Sign in
+signin-submit = Sign in
+signin-forgot = Forgot your password?
+signin-register = No account yet? Register
+signin-wrong = The email address or password is wrong.
+signin-unverified = This account's email address is not verified yet. Open the link in the verification email, or use "Forgot password" to receive a new link.
+second-factor-title = Two-step verification
+second-factor-intro = Enter the code from your authenticator app.
+second-factor-wrong = The code is wrong, expired or already used.
+reset-request-title = Forgot password
+reset-request-intro = Enter your account's email address. If it is registered, we send a link to set a new password, valid for 30 minutes.
+reset-request-submit = Send link
+reset-sent-title = Check your email
+reset-sent-body = If that address is registered, a link to set a new password has been sent. It is valid for 30 minutes and works once.
+reset-title = Set a new password
+reset-done-title = Password updated
+reset-done-body = Your password has been changed and all old sessions have ended. Please sign in again.
+password-title = Change password
+password-submit = Save password
+password-must-change = You signed in with a one-time password. Set your own password to continue.
+account-title = My account
+account-actions = Settings and data
+account-second-factor = Two-step verification
+account-second-factor-on = On
+account-second-factor-off = Not set up
+account-sessions = Sessions
+account-sessions-count = This account is signed in on { $n } devices or browsers.
+account-sign-out = Sign out
+account-sign-out-everywhere = Sign out of all devices
+totp-title = Two-step verification
+totp-intro = Scan the QR code with an authenticator app (for example Google Authenticator, Aegis or FreeOTP), then enter the 6-digit code it shows.
+totp-manual = Or enter this key by hand:
+totp-submit = Turn on
+totp-done-title = Two-step verification is on
+totp-done-body = Keep these ten recovery codes somewhere safe. Each works once, if you lose your phone. They will not be shown again.
+access-title = Who accessed my data
+access-intro = Every time an officer opens your personal data it is recorded here and in the audit log, which cannot be changed unseen.
+access-caption = Officers' access to your data, newest first
+access-when = When
+access-agency = Agency
+access-role = Officer's role
+access-purpose = Purpose
+access-entry = Audit log entry
+access-empty = No officer has accessed your data yet.
+access-installation = Local government (all agencies)
+export-title = Download my data (JSON)
+admin-title = Officers' area
+admin-roles = Your roles: { $roles }.
+lookup-title = Look up a citizen
+lookup-intro = Every lookup is recorded and shown to the citizen concerned, with the purpose you give.
+lookup-submit = Open record
+lookup-logged = This access has been recorded.
+role-admin = Administrator
+role-agency-admin = Agency administrator
+role-officer = Officer
+role-supervisor = Supervisor
+role-content-editor = Content editor
+role-auditor = Auditor
+mail-verify-subject = Verify your email address
+mail-verify-body =
+    Hello { $name },
+
+    Thank you for registering. Open this link to verify your email address (valid for 48 hours):
+
+    { $link }
+
+    If you did not register, ignore this email.
+mail-exists-subject = A registration attempt with your email address
+mail-exists-body =
+    Someone tried to register with this email address, which already has an account.
+
+    If it was you and you forgot your password, set a new one at: { $link }
+
+    If it was not you, ignore this email; your account has not changed.
+mail-reset-subject = Set a new password
+mail-reset-body =
+    Hello { $name },
+
+    Open this link to set a new password. It is valid for 30 minutes and works once:
+
+    { $link }
+
+    If you did not ask for this, ignore this email; your password has not changed.

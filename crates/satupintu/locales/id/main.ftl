@@ -125,3 +125,139 @@ nik-serial-zero = Nomor urut pada NIK (digit 13–16) tidak boleh 0000.
 nik-province-unknown = Kode provinsi pada NIK tidak terdaftar di Kemendagri.
 nik-regency-unknown = Kode kabupaten/kota pada NIK tidak terdaftar di Kemendagri.
 nik-district-unknown = Kode kecamatan pada NIK tidak terdaftar di Kemendagri.
+problem-unauthorized-title = Perlu masuk
+problem-unauthorized-detail = Permintaan ini memerlukan kredensial yang sah. Kredensial tidak ada atau tidak cocok.
+problem-forbidden-title = Tidak diizinkan
+problem-forbidden-detail = Akun Anda tidak berwenang melakukan ini, atau data ini di luar wilayah dan instansi tugas Anda.
+problem-csrf-rejected-title = Formulir kedaluwarsa
+problem-csrf-rejected-detail = Formulir ini tidak dapat diterima karena tidak berasal dari halaman situs ini atau sudah kedaluwarsa. Muat ulang halaman lalu kirim lagi.
+problem-conflict-title = Bertentangan dengan keadaan saat ini
+problem-conflict-detail = Permintaan ini bertentangan dengan data yang ada, misalnya sudah dipakai atau sudah terdaftar.
+problem-too-many-requests-title = Terlalu banyak percobaan
+problem-too-many-requests-detail = Terlalu banyak percobaan dalam waktu singkat.
+problem-too-many-requests-wait = Terlalu banyak percobaan dalam waktu singkat. Silakan coba lagi dalam { $wait }.
+wait-seconds = { $n } detik
+wait-minutes = { $n } menit
+nav-account = Akun saya
+form-error-summary = Ada yang perlu diperbaiki
+field-nama = Nama lengkap
+field-nik = NIK
+field-nik-hint = 16 angka, seperti tertulis di KTP-el atau Kartu Keluarga.
+field-email = Alamat surel
+field-telepon = Nomor ponsel (tidak wajib)
+field-telepon-hint = Contoh: 0812 3456 7890
+field-sandi = Kata sandi
+field-sandi-hint = Paling sedikit 8 karakter. Hindari kata sandi yang umum atau memuat nama dan NIK Anda.
+field-sandi_ulang = Ulangi kata sandi
+field-kode = Kode
+field-kode-hint = 6 angka dari aplikasi autentikator, atau salah satu kode pemulihan.
+field-keperluan = Keperluan (nomor perkara atau permohonan)
+field-birth-date = Tanggal lahir
+password-too-short = Kata sandi paling sedikit 8 karakter.
+password-too-long = Kata sandi paling banyak 128 karakter.
+password-common = Kata sandi ini terlalu umum dan mudah ditebak. Pilih yang lain.
+password-personal = Kata sandi tidak boleh memuat nama, alamat surel, atau NIK Anda.
+error-name = Tuliskan nama lengkap Anda (2–100 karakter).
+error-email = Tuliskan alamat surel yang benar, misalnya nama@contoh.id.
+error-phone = Nomor ponsel harus diawali 08 atau +628 dan terdiri dari 10–13 angka.
+error-password-mismatch = Kedua kata sandi tidak sama.
+error-nik-taken = NIK ini sudah terdaftar. Jika ini NIK Anda, pulihkan akses melalui "Lupa kata sandi" dengan alamat surel akun tersebut, atau datangi Mal Pelayanan Publik dengan membawa KTP-el.
+register-title = Daftar akun warga
+register-intro = Dengan akun, Anda dapat mengajukan layanan, memantau prosesnya, dan melihat siapa yang mengakses data Anda.
+register-submit = Daftar
+register-have-account = Sudah punya akun? Masuk
+register-sent-title = Periksa surel Anda
+register-sent-body = Kami mengirim tautan verifikasi ke alamat surel yang Anda tulis. Buka tautan itu untuk mengaktifkan akun; tautan berlaku 48 jam.
+register-sent-spam = Jika surel tidak datang dalam beberapa menit, periksa folder spam.
+verify-title = Verifikasi alamat surel
+verify-intro = Tekan tombol di bawah untuk memastikan alamat surel ini milik Anda.
+verify-submit = Verifikasi
+verified-title = Alamat surel terverifikasi
+verified-body = Terima kasih. Akun Anda sudah aktif dan Anda dapat masuk.
+link-title = Tautan tidak dapat dipakai
+link-unknown = Tautan ini tidak dikenal. Pastikan Anda menyalin seluruh alamatnya.
+link-expired = Tautan ini sudah kedaluwarsa. Minta tautan baru.
+link-used = Tautan ini sudah pernah dipakai dan tidak berlaku lagi.
+signin-title = Masuk
+signin-submit = Masuk
+signin-forgot = Lupa kata sandi?
+signin-register = Belum punya akun? Daftar
+signin-wrong = Alamat surel atau kata sandi salah.
+signin-unverified = Alamat surel akun ini belum diverifikasi. Buka tautan di surel verifikasi, atau gunakan "Lupa kata sandi" untuk menerima tautan baru.
+second-factor-title = Verifikasi dua langkah
+second-factor-intro = Masukkan kode dari aplikasi autentikator Anda.
+second-factor-wrong = Kode salah, kedaluwarsa, atau sudah dipakai.
+reset-request-title = Lupa kata sandi
+reset-request-intro = Tuliskan alamat surel akun Anda. Bila terdaftar, kami mengirim tautan untuk membuat kata sandi baru, berlaku 30 menit.
+reset-request-submit = Kirim tautan
+reset-sent-title = Periksa surel Anda
+reset-sent-body = Bila alamat itu terdaftar, tautan untuk membuat kata sandi baru sudah dikirim. Tautan berlaku 30 menit dan hanya sekali pakai.
+reset-title = Buat kata sandi baru
+reset-done-title = Kata sandi diperbarui
+reset-done-body = Kata sandi Anda sudah diganti dan semua sesi lama sudah diakhiri. Silakan masuk lagi.
+password-title = Ganti kata sandi
+password-submit = Simpan kata sandi
+password-must-change = Anda masuk dengan kata sandi sekali pakai. Buat kata sandi Anda sendiri untuk melanjutkan.
+account-title = Akun saya
+account-actions = Pengaturan dan data
+account-second-factor = Verifikasi dua langkah
+account-second-factor-on = Aktif
+account-second-factor-off = Belum aktif
+account-sessions = Sesi
+account-sessions-count = Akun ini sedang masuk di { $n } perangkat atau peramban.
+account-sign-out = Keluar
+account-sign-out-everywhere = Keluar dari semua perangkat
+totp-title = Verifikasi dua langkah
+totp-intro = Pindai kode QR dengan aplikasi autentikator (misalnya Google Authenticator, Aegis, atau FreeOTP), lalu tuliskan kode 6 angka yang muncul.
+totp-manual = Atau masukkan kunci ini secara manual:
+totp-submit = Aktifkan
+totp-done-title = Verifikasi dua langkah aktif
+totp-done-body = Simpan sepuluh kode pemulihan ini di tempat aman. Setiap kode hanya dapat dipakai sekali bila ponsel Anda hilang. Kode ini tidak akan ditampilkan lagi.
+access-title = Siapa yang mengakses data saya
+access-intro = Setiap kali petugas membuka data pribadi Anda, hal itu dicatat di sini dan di log audit yang tidak dapat diubah diam-diam.
+access-caption = Akses petugas ke data Anda, terbaru di atas
+access-when = Waktu
+access-agency = Instansi
+access-role = Peran petugas
+access-purpose = Keperluan
+access-entry = Entri log audit
+access-empty = Belum ada petugas yang mengakses data Anda.
+access-installation = Pemerintah daerah (seluruh instansi)
+export-title = Unduh data saya (JSON)
+admin-title = Ruang petugas
+admin-roles = Peran Anda: { $roles }.
+lookup-title = Cari data warga
+lookup-intro = Setiap pencarian dicatat dan diperlihatkan kepada warga yang bersangkutan, bersama keperluan yang Anda tulis.
+lookup-submit = Buka data
+lookup-logged = Akses ini telah dicatat.
+role-admin = Administrator
+role-agency-admin = Administrator instansi
+role-officer = Petugas
+role-supervisor = Penyelia
+role-content-editor = Editor konten
+role-auditor = Auditor
+mail-verify-subject = Verifikasi alamat surel Anda
+mail-verify-body =
+    Halo { $name },
+
+    Terima kasih telah mendaftar. Buka tautan berikut untuk memverifikasi alamat surel Anda (berlaku 48 jam):
+
+    { $link }
+
+    Jika Anda tidak mendaftar, abaikan surel ini.
+mail-exists-subject = Percobaan pendaftaran dengan alamat surel Anda
+mail-exists-body =
+    Seseorang mencoba mendaftar dengan alamat surel ini, yang sudah memiliki akun.
+
+    Jika itu Anda dan lupa kata sandi, buat kata sandi baru di: { $link }
+
+    Jika bukan Anda, abaikan surel ini; akun Anda tidak berubah.
+mail-reset-subject = Buat kata sandi baru
+mail-reset-body =
+    Halo { $name },
+
+    Buka tautan berikut untuk membuat kata sandi baru. Tautan berlaku 30 menit dan hanya sekali pakai:
+
+    { $link }
+
+    Jika Anda tidak memintanya, abaikan surel ini; kata sandi Anda tidak berubah.

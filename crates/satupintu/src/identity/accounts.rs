@@ -113,8 +113,10 @@ pub async fn register_citizen(
     if taken.is_some() {
         return Ok(Registered::NikTaken);
     }
-    let email_taken =
-        sqlx::query("SELECT 1 FROM accounts WHERE email = $1").bind(new.email).fetch_optional(&mut **tx).await?;
+    let email_taken = sqlx::query("SELECT 1 FROM accounts WHERE email = $1")
+        .bind(new.email)
+        .fetch_optional(&mut **tx)
+        .await?;
     if email_taken.is_some() {
         return Ok(Registered::EmailTaken);
     }
@@ -138,7 +140,8 @@ pub async fn register_citizen(
     .await?;
     let account_id: i64 = row.try_get("id")?;
     let token = issue_email_token(tx, "verify", Some(account_id), new.email, VERIFY_LINK_SECONDS).await?;
-    record(db, tx, &format!("citizen:{account_id}"), "account.register", &format!("account/{account_id}")).await?;
+    record(db, tx, &format!("citizen:{account_id}"), "account.register", &format!("account/{account_id}"))
+        .await?;
     Ok(Registered::Created { account_id, token })
 }
 
@@ -220,12 +223,17 @@ pub async fn consume_email_token(
 
 /// Checks whether a mailed link is still usable, without using it (for the page that
 /// shows the form behind the link).
-pub async fn email_token_state(db: &Db, purpose: &str, token: &str) -> anyhow::Result<Result<(), LinkProblem>> {
-    let row = sqlx::query("SELECT expires_at, used_at FROM email_tokens WHERE token_hash = $1 AND purpose = $2")
-        .bind(token_hash(token))
-        .bind(purpose)
-        .fetch_optional(db.pool())
-        .await?;
+pub async fn email_token_state(
+    db: &Db,
+    purpose: &str,
+    token: &str,
+) -> anyhow::Result<Result<(), LinkProblem>> {
+    let row =
+        sqlx::query("SELECT expires_at, used_at FROM email_tokens WHERE token_hash = $1 AND purpose = $2")
+            .bind(token_hash(token))
+            .bind(purpose)
+            .fetch_optional(db.pool())
+            .await?;
     let Some(row) = row else { return Ok(Err(LinkProblem::Unknown)) };
     if row.try_get::<Option<i64>, _>("used_at")?.is_some() {
         return Ok(Err(LinkProblem::Used));
@@ -338,7 +346,10 @@ pub async fn enable_totp(
     .bind(account_id)
     .execute(&mut **tx)
     .await?;
-    sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1").bind(account_id).execute(&mut **tx).await?;
+    sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1")
+        .bind(account_id)
+        .execute(&mut **tx)
+        .await?;
     for code in recovery_codes {
         sqlx::query("INSERT INTO recovery_codes (account_id, digest) VALUES ($1, $2)")
             .bind(account_id)
@@ -353,6 +364,11 @@ pub async fn enable_totp(
 pub fn open_totp_secret(fields: &FieldProtector, sealed: &str) -> anyhow::Result<Vec<u8>> {
     let text = fields.open(field::TOTP, sealed).map_err(|e| anyhow::anyhow!("TOTP secret: {e}"))?;
     base32_decode(&text).ok_or_else(|| anyhow::anyhow!("TOTP secret is not base32"))
+}
+
+/// A TOTP secret from its base32 text.
+pub fn open_totp_secret_text(text: &str) -> Option<Vec<u8>> {
+    base32_decode(text).filter(|bytes| bytes.len() >= 16)
 }
 
 /// RFC 4648 base32 without padding, as [`crate::identity::totp::secret_base32`] writes it.

@@ -4,9 +4,11 @@
 
 pub mod accounts;
 pub mod nik;
+pub mod officer;
 pub mod password;
 pub mod protect;
 pub mod roles;
+pub mod routes;
 pub mod session;
 pub mod throttle;
 pub mod totp;

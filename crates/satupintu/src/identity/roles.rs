@@ -72,7 +72,9 @@ pub fn allows(role: Role, permission: Permission) -> bool {
     use Permission::*;
     match role {
         Role::Admin => true,
-        Role::AgencyAdmin => matches!(permission, ReadCitizen | HandlePrivacyRequests | ReadAccessLog | ManageOfficers),
+        Role::AgencyAdmin => {
+            matches!(permission, ReadCitizen | HandlePrivacyRequests | ReadAccessLog | ManageOfficers)
+        }
         Role::Officer => matches!(permission, ReadCitizen),
         Role::Supervisor => matches!(permission, ReadCitizen | ReadAccessLog),
         Role::ContentEditor => matches!(permission, EditContent),
@@ -192,7 +194,9 @@ impl FromRequestParts<AppState> for Officer {
         if !signed_in.principal.second_factor {
             return Err(Redirect::to("/akun/dua-langkah").into_response());
         }
-        let grants = grants(&state.db, signed_in.principal.account_id).await.map_err(|e| AppError::Internal(e).into_response())?;
+        let grants = grants(&state.db, signed_in.principal.account_id)
+            .await
+            .map_err(|e| AppError::Internal(e).into_response())?;
         Ok(Self { principal: signed_in.principal, csrf: signed_in.csrf, grants })
     }
 }

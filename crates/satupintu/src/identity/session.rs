@@ -295,7 +295,8 @@ pub fn build_cookie(
     secure: bool,
     max_age_seconds: Option<i64>,
 ) -> String {
-    let mut cookie = Cookie::build((name, value)).path(path).http_only(true).same_site(SameSite::Lax).secure(secure);
+    let mut cookie =
+        Cookie::build((name, value)).path(path).http_only(true).same_site(SameSite::Lax).secure(secure);
     if let Some(seconds) = max_age_seconds {
         cookie = cookie.max_age(cookie::time::Duration::seconds(seconds));
     }
@@ -381,7 +382,10 @@ async fn principal_from_api_token(db: &Db, token: &str, now: i64) -> Result<Opti
         name: row.try_get("name")?,
         second_factor: row.try_get::<Option<i64>, _>("totp_enabled_at")?.is_some(),
         must_change_password: false,
-        credential: Credential::ApiToken { id, scopes: scopes.split_whitespace().map(str::to_string).collect() },
+        credential: Credential::ApiToken {
+            id,
+            scopes: scopes.split_whitespace().map(str::to_string).collect(),
+        },
     }))
 }
 
@@ -454,7 +458,10 @@ impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
         let context = parts.extensions.get::<RequestContext>().cloned();
         let is_api = context.as_ref().is_some_and(|c| c.is_api);
         match visitor.principal {
-            Some(principal) if principal.is_full_session() || !matches!(principal.credential, Credential::Session { .. }) => {
+            Some(principal)
+                if principal.is_full_session()
+                    || !matches!(principal.credential, Credential::Session { .. }) =>
+            {
                 if principal.must_change_password && !is_api && parts.uri.path() != "/akun/sandi" {
                     return Err(Redirect::to("/akun/sandi").into_response());
                 }

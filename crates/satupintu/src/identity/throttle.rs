@@ -50,16 +50,17 @@ pub async fn record_failure(db: &Db, key: &str, free: i64) -> anyhow::Result<()>
     let now = jiff::Timestamp::now().as_second();
     let mut tx = db.begin().await?;
     // Failures older than the longest wait are forgotten.
-    let previous: i64 = sqlx::query("SELECT failures, updated_at FROM login_throttle WHERE throttle_key = $1")
-        .bind(key)
-        .fetch_optional(&mut *tx)
-        .await?
-        .map(|r| -> anyhow::Result<i64> {
-            let updated: i64 = r.try_get("updated_at")?;
-            Ok(if now - updated > 24 * 60 * 60 { 0 } else { r.try_get("failures")? })
-        })
-        .transpose()?
-        .unwrap_or(0);
+    let previous: i64 =
+        sqlx::query("SELECT failures, updated_at FROM login_throttle WHERE throttle_key = $1")
+            .bind(key)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(|r| -> anyhow::Result<i64> {
+                let updated: i64 = r.try_get("updated_at")?;
+                Ok(if now - updated > 24 * 60 * 60 { 0 } else { r.try_get("failures")? })
+            })
+            .transpose()?
+            .unwrap_or(0);
     let failures = previous + 1;
     let locked_until = now + wait_after(failures, free);
     sqlx::query(

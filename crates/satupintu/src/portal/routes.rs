@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
@@ -697,19 +697,7 @@ pub async fn switch_language(
     Query(query): Query<SwitchQuery>,
 ) -> AppResult<Response> {
     let lang = Lang::from_code(&code).ok_or(AppError::NotFound)?;
-    // Only local paths: "//host" or "/\host" would leave the site.
-    let back = query
-        .kembali
-        .filter(|p| p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\"))
-        .unwrap_or_else(|| "/".to_string());
-    // The decoded path may hold characters a header cannot carry; encode them again.
-    const UNSAFE: &percent_encoding::AsciiSet =
-        &percent_encoding::CONTROLS.add(b' ').add(b'"').add(b'<').add(b'>').add(b'`').add(b'\\');
-    let location = percent_encoding::utf8_percent_encode(&back, UNSAFE).to_string();
-    let mut response = (StatusCode::SEE_OTHER, ()).into_response();
-    response
-        .headers_mut()
-        .insert(header::LOCATION, HeaderValue::from_str(&location).unwrap_or(HeaderValue::from_static("/")));
+    let mut response = crate::web::see_other(&crate::web::local_path(query.kembali));
     let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code());
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         response.headers_mut().insert(header::SET_COOKIE, value);

@@ -164,3 +164,21 @@ where
             .map_err(|rejection| AppError::MalformedRequest(format!("JSON body: {}", rejection.body_text())))
     }
 }
+
+/// The client's address, as the connection shows it. Behind a reverse proxy every client
+/// shares the proxy's address, so per-address limits then count the proxy as one client.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddress(pub std::net::IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let address = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|info| info.0.ip())
+            .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+        Ok(Self(address))
+    }
+}

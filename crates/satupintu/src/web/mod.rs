@@ -67,6 +67,26 @@ pub async fn request_context(mut request: Request, next: Next) -> Response {
     response
 }
 
+/// A path on this site to return to; anything else (`//host`, `/\\host`, a full URL) is
+/// replaced by the home page.
+pub fn local_path(candidate: Option<String>) -> String {
+    candidate
+        .filter(|p| p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\"))
+        .unwrap_or_else(|| "/".to_string())
+}
+
+/// A 303 to a local path, re-encoding characters a header cannot carry.
+pub fn see_other(path: &str) -> Response {
+    const UNSAFE: &percent_encoding::AsciiSet =
+        &percent_encoding::CONTROLS.add(b' ').add(b'"').add(b'<').add(b'>').add(b'`').add(b'\\');
+    let location = percent_encoding::utf8_percent_encode(path, UNSAFE).to_string();
+    let mut response = (StatusCode::SEE_OTHER, ()).into_response();
+    response
+        .headers_mut()
+        .insert(header::LOCATION, HeaderValue::from_str(&location).unwrap_or(HeaderValue::from_static("/")));
+    response
+}
+
 fn header_str<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }

@@ -97,7 +97,10 @@ fn detail(lang: Lang, report: &ErrorReport) -> String {
         }
         None if report.kind == ProblemKind::TooManyRequests => {
             let wait = report.retry_after.unwrap_or(1);
-            lang.t_args("problem-too-many-requests-wait", &[("wait", crate::web::page::format_wait(lang, wait))])
+            lang.t_args(
+                "problem-too-many-requests-wait",
+                &[("wait", crate::web::page::format_wait(lang, wait))],
+            )
         }
         None => {
             let base = lang.t(&format!("problem-{}-detail", report.kind.slug()));
