@@ -47,6 +47,18 @@ pub enum Command {
         #[command(subcommand)]
         what: NikCommand,
     },
+    /// Accounts of officers.
+    User {
+        /// What to do.
+        #[command(subcommand)]
+        what: UserCommand,
+    },
+    /// The keys that seal personal data.
+    Keys {
+        /// What to do.
+        #[command(subcommand)]
+        what: KeysCommand,
+    },
     /// Import reference data or content.
     Import {
         /// What to import.
@@ -75,6 +87,45 @@ pub enum NikCommand {
     Decode {
         /// The 16-digit NIK.
         nik: String,
+        /// Where the data lives.
+        #[command(flatten)]
+        store: StoreConfig,
+    },
+}
+
+/// What `user` does.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an officer with a role in a scope (or add the role to an existing officer).
+    /// Prints a one-time password, to be changed at first sign-in, and the `otpauth://` URI
+    /// of the officer's authenticator.
+    Create {
+        /// The officer's email, used to sign in.
+        #[arg(long)]
+        email: String,
+        /// admin, agency_admin, officer, supervisor, content_editor or auditor.
+        #[arg(long)]
+        role: String,
+        /// The agency's slug (see /instansi); required except for admin and auditor.
+        #[arg(long)]
+        agency: Option<String>,
+        /// The region code the role covers; the installation's region when absent.
+        #[arg(long)]
+        region: Option<String>,
+        /// The officer's name; the email when absent.
+        #[arg(long)]
+        name: Option<String>,
+        /// Where the data lives.
+        #[command(flatten)]
+        store: StoreConfig,
+    },
+}
+
+/// What `keys` does.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Add a new field key, make it the one that seals, and re-seal every stored value with it.
+    Rotate {
         /// Where the data lives.
         #[command(flatten)]
         store: StoreConfig,
@@ -197,6 +248,24 @@ async fn execute(command: Command) -> anyhow::Result<Outcome> {
             println!("{json}");
             Ok(outcome)
         }
+        Command::User { what: UserCommand::Create { email, role, agency, region, name, store } } => {
+            let db = prepared_db(&store).await?;
+            let outcome = create_user(&db, &store, &email, &role, agency, region, name).await;
+            db.close().await;
+            outcome
+        }
+        Command::Keys { what: KeysCommand::Rotate { store } } => {
+            let path = crate::identity::protect::key_path(&store.data_dir);
+            let db = prepared_db(&store).await?;
+            crate::identity::protect::FieldProtector::load_or_create(&path)?;
+            let key_id = crate::identity::protect::FieldProtector::rotate(&path)?;
+            let fields = crate::identity::protect::FieldProtector::load_or_create(&path)?;
+            let changed = crate::identity::accounts::reseal_all(&db, &fields).await?;
+            sign_tree_head(&store, &db).await?;
+            db.close().await;
+            println!("field key {key_id} is now active; {changed} values re-sealed");
+            Ok(Outcome::Success)
+        }
         Command::Serve(config) => {
             let shutdown = crate::app::shutdown_signal();
             let server = crate::app::Server::bind(&config).await?;
@@ -238,4 +307,77 @@ async fn execute(command: Command) -> anyhow::Result<Outcome> {
             Ok(Outcome::Success)
         }
     }
+}
+
+async fn create_user(
+    db: &crate::db::Db,
+    store: &StoreConfig,
+    email: &str,
+    role: &str,
+    agency: Option<String>,
+    region: Option<String>,
+    name: Option<String>,
+) -> anyhow::Result<Outcome> {
+    use crate::identity::roles::{Grant, Role};
+    use sqlx::Row;
+    let email = crate::identity::accounts::normalize_email(email);
+    if !crate::identity::accounts::plausible_email(&email) {
+        eprintln!("error: `{email}` is not an email address");
+        return Ok(Outcome::Refused);
+    }
+    let Some(role) = Role::parse(role) else {
+        let names: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        eprintln!("error: unknown role `{role}`; one of: {}", names.join(", "));
+        return Ok(Outcome::Refused);
+    };
+    let agency_id = match agency {
+        Some(slug) => {
+            let row = sqlx::query("SELECT id FROM agencies WHERE slug = $1")
+                .bind(&slug)
+                .fetch_optional(db.pool())
+                .await?;
+            match row {
+                Some(row) => Some(row.try_get::<i64, _>("id")?),
+                None => {
+                    eprintln!("error: no agency `{slug}` (see /instansi for the slugs)");
+                    return Ok(Outcome::Refused);
+                }
+            }
+        }
+        None if matches!(role, Role::Admin | Role::Auditor) => None,
+        None => {
+            eprintln!("error: the role {} needs --agency", role.as_str());
+            return Ok(Outcome::Refused);
+        }
+    };
+    let installation = crate::portal::store::installation(db).await?;
+    let region_code = region.unwrap_or(installation.region_code.clone());
+    let Ok(code) = satupintu_rules::region::RegionCode::parse(&region_code) else {
+        eprintln!("error: `{region_code}` is not a region code (e.g. 35.78)");
+        return Ok(Outcome::Refused);
+    };
+    if crate::regions::find(db, &code).await?.is_none() {
+        eprintln!("error: no region `{region_code}`");
+        return Ok(Outcome::Refused);
+    }
+    let fields = crate::identity::protect::FieldProtector::load_or_create(
+        &crate::identity::protect::key_path(&store.data_dir),
+    )?;
+    let hasher = crate::identity::password::PasswordHasher::new(1);
+    let grant = Grant { role, agency_id, region_code: region_code.clone() };
+    let name = name.unwrap_or_else(|| email.clone());
+    let created =
+        crate::identity::accounts::create_officer(db, &fields, &email, &name, &grant, &hasher).await?;
+    sign_tree_head(store, db).await?;
+    println!("officer {email} (account {}) holds {} in {region_code}", created.account_id, role.as_str());
+    if let (Some(password), Some(secret)) = (created.one_time_password, created.totp_secret) {
+        let uri = crate::identity::totp::otpauth_uri(
+            &secret,
+            &format!("Satu Pintu {}", installation.name),
+            &email,
+        )?;
+        println!("one-time password: {password}");
+        println!("totp: {uri}");
+    }
+    Ok(Outcome::Success)
 }

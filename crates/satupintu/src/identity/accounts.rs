@@ -328,21 +328,24 @@ pub async fn use_recovery_code(tx: &mut Tx, account_id: i64, code: &str) -> anyh
     Ok(done.rows_affected() == 1)
 }
 
-/// Turns the second factor on with a new secret and ten recovery codes (replacing old ones).
+/// Turns the second factor on with a new secret and ten recovery codes (replacing old ones);
+/// the step of the code that proved the set-up is used up.
 pub async fn enable_totp(
     tx: &mut Tx,
     fields: &FieldProtector,
     account_id: i64,
     secret: &[u8],
     recovery_codes: &[String],
+    used_step: i64,
 ) -> anyhow::Result<()> {
     let now = jiff::Timestamp::now().as_second();
     let secret = crate::identity::totp::secret_base32(secret);
     sqlx::query(
-        "UPDATE accounts SET totp_secret_sealed = $1, totp_enabled_at = $2, totp_last_step = NULL WHERE id = $3",
+        "UPDATE accounts SET totp_secret_sealed = $1, totp_enabled_at = $2, totp_last_step = $3 WHERE id = $4",
     )
     .bind(fields.seal(field::TOTP, &secret)?)
     .bind(now)
+    .bind(used_step)
     .bind(account_id)
     .execute(&mut **tx)
     .await?;
@@ -399,6 +402,106 @@ pub async fn set_password(tx: &mut Tx, account_id: i64, password_hash: &str) -> 
         .await?;
     crate::identity::session::end_all(tx, account_id).await?;
     Ok(())
+}
+
+/// What `user create` made.
+#[derive(Debug)]
+pub struct NewOfficer {
+    /// The account id.
+    pub account_id: i64,
+    /// A one-time password, when the account is new.
+    pub one_time_password: Option<String>,
+    /// The TOTP secret, when the account is new.
+    pub totp_secret: Option<[u8; 20]>,
+}
+
+/// Creates an officer (or adds a role to an existing one) with a one-time password that must
+/// be changed at first sign-in and a TOTP secret already enrolled. The caller hashes the
+/// password.
+pub async fn create_officer(
+    db: &Db,
+    fields: &FieldProtector,
+    email: &str,
+    name: &str,
+    grant: &crate::identity::roles::Grant,
+    hasher: &crate::identity::password::PasswordHasher,
+) -> anyhow::Result<NewOfficer> {
+    let mut tx = db.begin().await?;
+    let existing = sqlx::query("SELECT id, kind FROM accounts WHERE email = $1")
+        .bind(email)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let (account_id, one_time_password, totp_secret) = match existing {
+        Some(row) => {
+            let kind: String = row.try_get("kind")?;
+            anyhow::ensure!(
+                kind == "officer",
+                "{email} belongs to a citizen account; officers need their own account"
+            );
+            (row.try_get::<i64, _>("id")?, None, None)
+        }
+        None => {
+            let password = new_token()?.chars().take(16).collect::<String>();
+            let hash = hasher.hash(&password).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let secret = crate::identity::totp::new_secret()?;
+            let now = jiff::Timestamp::now().as_second();
+            let row = sqlx::query(
+                "INSERT INTO accounts (kind, name, email, email_verified_at, password_hash, must_change_password, \
+                                       totp_secret_sealed, totp_enabled_at, created_at) \
+                 VALUES ('officer', $1, $2, $3, $4, 1, $5, $3, $3) RETURNING id",
+            )
+            .bind(name)
+            .bind(email)
+            .bind(now)
+            .bind(&hash)
+            .bind(fields.seal(field::TOTP, &crate::identity::totp::secret_base32(&secret))?)
+            .fetch_one(&mut *tx)
+            .await?;
+            (row.try_get::<i64, _>("id")?, Some(password), Some(secret))
+        }
+    };
+    crate::identity::roles::grant(&mut tx, account_id, grant).await?;
+    let subject = format!("account/{account_id}");
+    record(db, &mut tx, "cli", "officer.grant", &format!("{subject}/{}", grant.role.as_str())).await?;
+    tx.commit().await?;
+    Ok(NewOfficer { account_id, one_time_password, totp_secret })
+}
+
+/// The sealed columns of accounts, with the field each is bound to.
+const SEALED_COLUMNS: [(&str, &str); 5] = [
+    ("nik_sealed", field::NIK),
+    ("phone_sealed", field::PHONE),
+    ("address_sealed", field::ADDRESS),
+    ("birth_date_sealed", field::BIRTH_DATE),
+    ("totp_secret_sealed", field::TOTP),
+];
+
+/// Re-seals every value sealed under an older key with the active one, in one transaction;
+/// returns how many values changed.
+pub async fn reseal_all(db: &Db, fields: &FieldProtector) -> anyhow::Result<u64> {
+    let mut tx = db.begin().await?;
+    let mut changed = 0;
+    for (column, field_name) in SEALED_COLUMNS {
+        let select = format!("SELECT id, {column} AS sealed FROM accounts WHERE {column} IS NOT NULL");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(select)).fetch_all(&mut *tx).await?;
+        let update = format!("UPDATE accounts SET {column} = $1 WHERE id = $2");
+        for row in rows {
+            let sealed: String = row.try_get("sealed")?;
+            if !fields.is_stale(&sealed) {
+                continue;
+            }
+            let plain = fields.open(field_name, &sealed).map_err(|e| anyhow::anyhow!("{column}: {e}"))?;
+            sqlx::query(sqlx::AssertSqlSafe(update.clone()))
+                .bind(fields.seal(field_name, &plain)?)
+                .bind(row.try_get::<i64, _>("id")?)
+                .execute(&mut *tx)
+                .await?;
+            changed += 1;
+        }
+    }
+    record(db, &mut tx, "cli", "keys.rotate", &format!("field-key/{}", fields.active_key())).await?;
+    tx.commit().await?;
+    Ok(changed)
 }
 
 #[cfg(test)]

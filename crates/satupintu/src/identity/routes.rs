@@ -685,7 +685,6 @@ pub async fn second_factor(
         page.set_error("kode", lang.t("second-factor-wrong"));
         return page.respond(StatusCode::UNAUTHORIZED);
     }
-    throttle::clear(&state.db, &key).await?;
     session::end(&mut tx, &pending_hash).await?;
     let cookie = session::start(&mut tx, account_id, false, state.behind_tls).await?;
     accounts::record(
@@ -697,6 +696,8 @@ pub async fn second_factor(
     )
     .await?;
     tx.commit().await.map_err(anyhow::Error::from)?;
+    // After commit: on SQLite a second connection would wait for this transaction's lock.
+    throttle::clear(&state.db, &key).await?;
     let back = local_path(Some(form.kembali).filter(|b| !b.is_empty()).or(Some("/akun".into())));
     let mut response = see_other(&back);
     append_cookie(&mut response, &cookie);
@@ -1075,7 +1076,7 @@ pub async fn overview(
 
 /// A NIK as the account page shows it: province and regency visible, the rest hidden.
 pub fn mask_nik(nik: &str) -> String {
-    nik.chars().enumerate().map(|(i, c)| if i < 4 || i >= 14 { c } else { '•' }).collect()
+    nik.chars().enumerate().map(|(i, c)| if i < 4 || i >= 12 { c } else { '•' }).collect()
 }
 
 /// The two-step set-up form: the new secret travels sealed in a hidden field, so nothing
@@ -1151,14 +1152,14 @@ pub async fn totp_setup(
     let secret =
         accounts::open_totp_secret_text(&secret_text).ok_or_else(|| AppError::malformed("rahasia"))?;
     let now = u64::try_from(jiff::Timestamp::now().as_second()).unwrap_or(0);
-    if totp::verify(&secret, &form.kode, now, None).is_err() {
+    let Ok(step) = totp::verify(&secret, &form.kode, now, None) else {
         let mut page = totp_setup_page(&state, &context, &signed_in, &secret).await?;
         page.set_error("kode", lang.t("second-factor-wrong"));
         return page.respond(StatusCode::BAD_REQUEST);
-    }
+    };
     let codes = totp::new_recovery_codes()?;
     let mut tx = state.db.begin().await?;
-    accounts::enable_totp(&mut tx, &state.fields, account_id, &secret, &codes).await?;
+    accounts::enable_totp(&mut tx, &state.fields, account_id, &secret, &codes, step).await?;
     accounts::record(
         &state.db,
         &mut tx,

@@ -4,12 +4,14 @@
 // A failed set-up step should stop the test loudly, with its message.
 #![allow(clippy::expect_used, reason = "tests fail loudly on set-up errors")]
 
+mod browser;
 mod smtp_sink;
 mod support;
 
 mod api;
 mod audit;
 mod cli;
+mod identity;
 mod mail;
 mod operations;
 mod portal;

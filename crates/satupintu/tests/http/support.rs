@@ -154,6 +154,10 @@ impl Default for Options {
 /// A running application.
 pub struct TestApp {
     pub base: String,
+    /// The SMTP sink this app's mail goes to.
+    pub mail: crate::smtp_sink::SmtpSink,
+    /// The data folder (keys).
+    pub data_dir: PathBuf,
     pub client: reqwest::Client,
     pub database_url: String,
     shutdown: Option<oneshot::Sender<()>>,
@@ -171,7 +175,11 @@ impl TestApp {
             None => fresh_database(store).await,
         };
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let mail = crate::smtp_sink::SmtpSink::start().await;
         let config = ServeConfig {
+            smtp_url: Some(mail.url()),
+            mail_from: "Satu Pintu <noreply@satupintu.test>".into(),
+            password_hashing_slots: Some(2),
             listen: listener.local_addr().expect("address"),
             public_url: options.public_url,
             no_demo: false,
@@ -201,7 +209,15 @@ impl TestApp {
         });
         let client =
             reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-        Self { base, client, database_url, shutdown: Some(tx), finished: Some(finished) }
+        Self {
+            base,
+            mail,
+            data_dir: scratch_root(),
+            client,
+            database_url,
+            shutdown: Some(tx),
+            finished: Some(finished),
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

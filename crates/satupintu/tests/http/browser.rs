@@ -1,0 +1,102 @@
+//! A small browser for tests: keeps cookies like a real one and fills in each form's CSRF
+//! token from the last page it loaded.
+
+use std::collections::BTreeMap;
+
+use crate::support::TestApp;
+
+/// A response as a test reads it.
+pub struct Page {
+    pub status: u16,
+    pub location: Option<String>,
+    pub retry_after: Option<String>,
+    pub body: String,
+}
+
+pub struct Browser<'a> {
+    app: &'a TestApp,
+    cookies: BTreeMap<String, String>,
+    pub csrf: Option<String>,
+}
+
+impl<'a> Browser<'a> {
+    pub fn new(app: &'a TestApp) -> Self {
+        Self { app, cookies: BTreeMap::new(), csrf: None }
+    }
+
+    pub fn cookie(&self, name: &str) -> Option<&String> {
+        self.cookies.get(name)
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+    }
+
+    async fn read(&mut self, response: reqwest::Response) -> Page {
+        for value in response.headers().get_all("set-cookie") {
+            let text = value.to_str().expect("cookie");
+            let pair = text.split(';').next().expect("pair");
+            let (name, value) = pair.split_once('=').expect("name=value");
+            if value.is_empty() || text.contains("Max-Age=0") {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_string(), value.to_string());
+            }
+        }
+        let header =
+            |name: &str| response.headers().get(name).map(|v| v.to_str().expect("header").to_string());
+        let status = response.status().as_u16();
+        let location = header("location");
+        let retry_after = header("retry-after");
+        let body = response.text().await.expect("body");
+        if let Some(token) = csrf_in(&body) {
+            self.csrf = Some(token);
+        }
+        Page { status, location, retry_after, body }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Page {
+        let response = self
+            .app
+            .client
+            .get(self.app.url(path))
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .expect("GET");
+        self.read(response).await
+    }
+
+    /// Posts a form with the CSRF token of the last page.
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let token = self.csrf.clone().unwrap_or_default();
+        self.post_with(path, fields, Some(&token), &[]).await
+    }
+
+    /// Posts a form with the given token (or none) and extra headers.
+    pub async fn post_with(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        csrf: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> Page {
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        if let Some(token) = csrf {
+            form.push(("csrf", token));
+        }
+        let mut request =
+            self.app.client.post(self.app.url(path)).header("cookie", self.cookie_header()).form(&form);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.expect("POST");
+        self.read(response).await
+    }
+}
+
+fn csrf_in(body: &str) -> Option<String> {
+    let start = body.find("name=\"csrf\" value=\"")? + "name=\"csrf\" value=\"".len();
+    let end = body[start..].find('"')?;
+    Some(body[start..start + end].to_string())
+}
