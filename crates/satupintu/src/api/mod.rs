@@ -135,16 +135,33 @@ pub fn page_of<T, P>(
         crate::audit::routes::entries,
         crate::audit::routes::inclusion,
         crate::audit::routes::consistency,
+        crate::identity::officer::api_token,
+        crate::identity::officer::api_revoke_token,
+        crate::identity::officer::api_me,
+        crate::identity::officer::api_citizen,
     ),
     components(schemas(crate::web::problem::Problem)),
+    modifiers(&BearerTokens),
     tags(
         (name = "portal", description = "Public information: news, regulations, FAQ, pages, search"),
         (name = "directory", description = "Agencies and the service catalogue"),
         (name = "regions", description = "Kemendagri administrative regions"),
-        (name = "transparency", description = "The tamper-evident audit log: signed tree heads, entries, RFC 6962 proofs")
+        (name = "transparency", description = "The tamper-evident audit log: signed tree heads, entries, RFC 6962 proofs"),
+        (name = "identity", description = "API tokens, one's own data, and officers' scoped reads of citizens' records")
     )
 )]
 pub struct ApiDoc;
+
+/// Declares the `bearer` scheme that token-protected operations name.
+struct BearerTokens;
+
+impl utoipa::Modify for BearerTokens {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -1076,7 +1076,7 @@ pub async fn overview(
 
 /// A NIK as the account page shows it: province and regency visible, the rest hidden.
 pub fn mask_nik(nik: &str) -> String {
-    nik.chars().enumerate().map(|(i, c)| if i < 4 || i >= 12 { c } else { '•' }).collect()
+    nik.chars().enumerate().map(|(i, c)| if (4..12).contains(&i) { '•' } else { c }).collect()
 }
 
 /// The two-step set-up form: the new secret travels sealed in a hidden field, so nothing

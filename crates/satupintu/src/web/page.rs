@@ -189,6 +189,16 @@ impl Pager {
     }
 }
 
+/// A wait in words, rounded up to whole minutes past one minute: "45 detik", "3 menit".
+pub fn format_wait(lang: Lang, seconds: u64) -> String {
+    let seconds = seconds.max(1);
+    if seconds < 60 {
+        lang.t_args("wait-seconds", &[("n", seconds.to_string())])
+    } else {
+        lang.t_args("wait-minutes", &[("n", seconds.div_ceil(60).to_string())])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,15 +235,5 @@ mod tests {
     #[test]
     fn paragraphs_split_at_blank_lines() {
         assert_eq!(paragraphs("a\n\n b \n\n\n\nc"), vec!["a", "b", "c"]);
-    }
-}
-
-/// A wait in words, rounded up to whole minutes past one minute: "45 detik", "3 menit".
-pub fn format_wait(lang: Lang, seconds: u64) -> String {
-    let seconds = seconds.max(1);
-    if seconds < 60 {
-        lang.t_args("wait-seconds", &[("n", seconds.to_string())])
-    } else {
-        lang.t_args("wait-minutes", &[("n", seconds.div_ceil(60).to_string())])
     }
 }

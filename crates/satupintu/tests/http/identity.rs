@@ -11,21 +11,21 @@ use crate::store_tests;
 use crate::support::{Options, Store, TestApp};
 
 /// A man born 15 May 1990 in Karang Pilang, Surabaya (35.78.01).
-const NIK_KARANG_PILANG: &str = "3578011505900001";
+pub const NIK_KARANG_PILANG: &str = "3578011505900001";
 /// A woman born 15 August 1985 in Wonocolo, Surabaya (35.78.02): day + 40.
-const NIK_WONOCOLO: &str = "3578025508850002";
+pub const NIK_WONOCOLO: &str = "3578025508850002";
 /// A man born 1 January 2001 in Gambir, Jakarta (31.71.01): outside the installation.
-const NIK_GAMBIR: &str = "3171010101010003";
-const PASSWORD: &str = "Kenari-Biru-1945";
+pub const NIK_GAMBIR: &str = "3171010101010003";
+pub const PASSWORD: &str = "Kenari-Biru-1945";
 
 /// The path of a link in a mail (the host is the configured public address).
-fn path_of(link: &str) -> String {
+pub fn path_of(link: &str) -> String {
     let after_scheme = link.split_once("://").map(|(_, rest)| rest).unwrap_or(link);
     after_scheme.find('/').map(|i| after_scheme[i..].to_string()).expect("a path")
 }
 
 /// Waits for a mail to `to` holding a link under `prefix`.
-async fn mail_link(app: &TestApp, to: &str, prefix: &str) -> String {
+pub async fn mail_link(app: &TestApp, to: &str, prefix: &str) -> String {
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     loop {
         let found = app
@@ -42,7 +42,7 @@ async fn mail_link(app: &TestApp, to: &str, prefix: &str) -> String {
     }
 }
 
-async fn register<'a>(browser: &mut Browser<'a>, nik: &str, email: &str) -> Page {
+pub async fn register<'a>(browser: &mut Browser<'a>, nik: &str, email: &str) -> Page {
     browser.get("/akun/daftar").await;
     browser
         .post(
@@ -59,13 +59,13 @@ async fn register<'a>(browser: &mut Browser<'a>, nik: &str, email: &str) -> Page
         .await
 }
 
-async fn sign_in<'a>(browser: &mut Browser<'a>, email: &str, password: &str) -> Page {
+pub async fn sign_in<'a>(browser: &mut Browser<'a>, email: &str, password: &str) -> Page {
     browser.get("/akun/masuk").await;
     browser.post("/akun/masuk", &[("email", email), ("sandi", password), ("kembali", "/akun")]).await
 }
 
 /// Registers, verifies and signs in a citizen.
-async fn citizen<'a>(app: &'a TestApp, nik: &str, email: &str) -> Browser<'a> {
+pub async fn citizen<'a>(app: &'a TestApp, nik: &str, email: &str) -> Browser<'a> {
     let mut browser = Browser::new(app);
     assert_eq!(register(&mut browser, nik, email).await.status, 200);
     let link = mail_link(app, email, "/akun/verifikasi/").await;
@@ -77,13 +77,13 @@ async fn citizen<'a>(app: &'a TestApp, nik: &str, email: &str) -> Browser<'a> {
 }
 
 /// An officer made with `satupintu user create`: email, one-time password, TOTP secret.
-struct NewOfficer {
-    email: String,
-    password: String,
-    secret: Vec<u8>,
+pub struct NewOfficer {
+    pub email: String,
+    pub password: String,
+    pub secret: Vec<u8>,
 }
 
-fn create_officer(
+pub fn create_officer(
     app: &TestApp,
     email: &str,
     role: &str,
@@ -138,7 +138,7 @@ fn now() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("time").as_secs()
 }
 
-fn code(secret: &[u8], offset_steps: i64) -> String {
+pub fn code(secret: &[u8], offset_steps: i64) -> String {
     let at = now().saturating_add_signed(offset_steps * 30);
     satupintu::identity::totp::code_at(secret, at)
 }
@@ -401,14 +401,14 @@ async fn citizens_can_turn_on_two_step_verification_and_codes_work_once(store: S
     app.stop().await;
 }
 
-fn hidden(body: &str, name: &str) -> String {
+pub fn hidden(body: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let start = body.find(&marker).expect("hidden field") + marker.len();
     body[start..].split('"').next().expect("value").replace("&#43;", "+").replace("&#x2b;", "+")
 }
 
 /// Signs an officer in: one-time password, TOTP, then a password of their own.
-async fn officer_session<'a>(app: &'a TestApp, officer: &NewOfficer) -> Browser<'a> {
+pub async fn officer_session<'a>(app: &'a TestApp, officer: &NewOfficer) -> Browser<'a> {
     let mut browser = Browser::new(app);
     let page = sign_in(&mut browser, &officer.email, &officer.password).await;
     assert!(
@@ -483,6 +483,9 @@ async fn token(app: &TestApp, email: &str, password: &str, totp: Option<String>)
     app.client.post(app.url("/api/v1/auth/token")).json(&body).send().await.expect("token")
 }
 
+/// A role in a scope (role, agency, region) and the statuses it gets for three citizens.
+type Scoped = (&'static str, Option<&'static str>, Option<&'static str>, [u16; 3]);
+
 /// Who may read which citizen's record, through the API: every role, in and out of scope.
 async fn authorization_table_for_citizen_records(store: Store) {
     let app = TestApp::spawn(store).await;
@@ -490,7 +493,7 @@ async fn authorization_table_for_citizen_records(store: Store) {
     citizen(&app, NIK_WONOCOLO, "wonocolo@warga.test").await;
     citizen(&app, NIK_GAMBIR, "gambir@warga.test").await;
     // (role, agency, region): expected status for citizens of Karang Pilang, Wonocolo, Gambir.
-    let table: [(&str, Option<&str>, Option<&str>, [u16; 3]); 9] = [
+    let table: [Scoped; 9] = [
         ("admin", None, None, [200, 200, 403]),
         ("agency_admin", Some("disdukcapil"), None, [200, 200, 403]),
         ("officer", Some("disdukcapil"), Some("35.78.01"), [200, 403, 403]),
