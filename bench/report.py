@@ -209,12 +209,13 @@ def main(argv):
         "ones) is not met.",
         "",
     ]
-    # Keep the section that `bench/audit` writes.
+    # Keep the sections that `bench/audit` and `bench/login` write.
     try:
         previous = open(argv[2], encoding="utf-8").read()
-        start, end = previous.find("<!-- audit:start -->"), previous.find("<!-- audit:end -->")
-        if start >= 0 and end >= 0:
-            md += [previous[start:end + len("<!-- audit:end -->")], ""]
+        for name in ("audit", "login"):
+            start, end = previous.find(f"<!-- {name}:start -->"), previous.find(f"<!-- {name}:end -->")
+            if start >= 0 and end >= 0:
+                md += [previous[start:end + len(f"<!-- {name}:end -->")], ""]
     except FileNotFoundError:
         pass
     with open(argv[2], "w", encoding="utf-8") as f:

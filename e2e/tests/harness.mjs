@@ -43,6 +43,7 @@ export async function startServer() {
   }
   return {
     base,
+    dataDir,
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));

@@ -13,25 +13,59 @@ use satupintu::db::{Db, migrate};
 /// Entries appended per transaction while filling the log.
 const FILL_BATCH: usize = 5_000;
 
-/// A typical small use case: a record changes state, its history gets a row, and a
-/// notification is queued.
+/// A real use case, as `accounts::register_citizen` writes it: the NIK and email are checked
+/// for duplicates, the account is inserted with its sealed fields, a verification token is
+/// stored and the verification mail is queued.
 async fn business_write(tx: &mut satupintu::db::Tx, i: usize) -> anyhow::Result<()> {
-    let key = format!("bench.record.{}", i % 1_000);
-    sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-        .bind(&key)
-        .bind(format!("state {i}"))
-        .execute(&mut **tx)
+    let run = jiff::Timestamp::now().as_nanosecond();
+    let nik_index = format!("{run:x}{i:032x}");
+    let email = format!("warga{i}.{run}@bench.test");
+    let sealed = format!("v1:k1:{}", "A".repeat(60));
+    let now = jiff::Timestamp::now().as_second();
+    sqlx::query("SELECT 1 FROM accounts WHERE nik_index = $1")
+        .bind(&nik_index)
+        .fetch_optional(&mut **tx)
         .await?;
-    sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2)")
-        .bind(format!("bench.history.{i}.{}", jiff::Timestamp::now().as_nanosecond()))
-        .bind(format!("{key} moved to state {i}"))
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2)")
-        .bind(format!("bench.outbox.{i}.{}", jiff::Timestamp::now().as_nanosecond()))
-        .bind(format!("notify the owner of {key}"))
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query("SELECT 1 FROM accounts WHERE email = $1").bind(&email).fetch_optional(&mut **tx).await?;
+    let id: i64 = sqlx::Row::try_get(
+        &sqlx::query(
+            "INSERT INTO accounts (kind, name, email, nik_index, nik_sealed, nik_district, phone_sealed, \
+                                   birth_date_sealed, password_hash, created_at) \
+             VALUES ('citizen', $1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind("Siti Rahayu")
+        .bind(&email)
+        .bind(&nik_index)
+        .bind(&sealed)
+        .bind("35.78.01")
+        .bind(&sealed)
+        .bind(&sealed)
+        .bind("$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaA")
+        .bind(now)
+        .fetch_one(&mut **tx)
+        .await?,
+        "id",
+    )?;
+    sqlx::query(
+        "INSERT INTO email_tokens (token_hash, purpose, account_id, email, created_at, expires_at) \
+         VALUES ($1, 'verify', $2, $3, $4, $5)",
+    )
+    .bind(format!("{run:x}{i:056x}"))
+    .bind(id)
+    .bind(&email)
+    .bind(now)
+    .bind(now + 172_800)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO mail_outbox (to_address, subject, body, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $4)",
+    )
+    .bind(&email)
+    .bind("Verifikasi alamat surel Anda")
+    .bind("Halo Siti Rahayu,\n\nBuka tautan berikut untuk memverifikasi alamat surel Anda.")
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -43,11 +77,11 @@ async fn write_rate(db: &Db, transactions: usize, audited: bool) -> anyhow::Resu
         let mut tx = db.begin().await?;
         business_write(&mut tx, i).await?;
         if audited {
-            let subject = format!("setting/bench.{}", i % 1_000);
+            let subject = format!("account/{i}");
             append(
                 db,
                 &mut tx,
-                &Entry { actor: "bench", action: "setting.update", subject: &subject, digest: "00".into() },
+                &Entry { actor: "bench", action: "account.register", subject: &subject, digest: "00".into() },
             )
             .await?;
         }

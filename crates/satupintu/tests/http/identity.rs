@@ -626,7 +626,74 @@ async fn stale_sessions_end_and_personal_data_is_sealed_at_rest(store: Store) {
     app.stop().await;
 }
 
+async fn keys_rotate_reseals_stored_values_and_they_still_open(store: Store) {
+    let data_dir = crate::support::scratch_root().join(format!("rotate-{store:?}"));
+    let options = || Options { data_dir: Some(data_dir.clone()), ..Options::default() };
+    let app = TestApp::spawn_with(store, options()).await;
+    citizen(&app, NIK_WONOCOLO, "putar@warga.test").await;
+    let database_url = app.database_url.clone();
+    app.stop().await;
+    let output = Command::new(env!("CARGO_BIN_EXE_satupintu"))
+        .args(["keys", "rotate", "--data-dir"])
+        .arg(&data_dir)
+        .env("DATABASE_URL", &database_url)
+        .output()
+        .expect("run keys rotate");
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("field key k2 is now active; 3 values re-sealed"), "{stdout}");
+    let db = satupintu::db::Db::connect_lazy(&database_url, 1).expect("db");
+    let sealed: String = sqlx::query("SELECT nik_sealed FROM accounts")
+        .fetch_one(db.pool())
+        .await
+        .expect("row")
+        .get("nik_sealed");
+    assert!(sealed.starts_with("v1:k2:"), "{sealed}");
+    db.close().await;
+    let app = TestApp::spawn_with(store, Options { database_url: Some(database_url), ..options() }).await;
+    let mut browser = Browser::new(&app);
+    assert_eq!(sign_in(&mut browser, "putar@warga.test", PASSWORD).await.status, 303);
+    let export: Value = serde_json::from_str(&browser.get("/akun/unduh").await.body).expect("json");
+    assert_eq!(export["nik"], NIK_WONOCOLO);
+    assert_eq!(export["birth_date"], "1985-08-15");
+    app.stop().await;
+}
+
+fn run_user_create(app: &TestApp, args: &[&str]) -> (Option<i32>, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_satupintu"))
+        .args(["user", "create"])
+        .args(args)
+        .arg("--data-dir")
+        .arg(&app.data_dir)
+        .env("DATABASE_URL", &app.database_url)
+        .output()
+        .expect("run");
+    (output.status.code(), String::from_utf8_lossy(&output.stderr).to_string())
+}
+
+async fn user_create_refuses_bad_roles_scopes_and_citizen_emails(store: Store) {
+    let app = TestApp::spawn(store).await;
+    citizen(&app, NIK_KARANG_PILANG, "warga@warga.test").await;
+    for (args, message) in [
+        (vec!["--email", "a@surabaya.test", "--role", "walikota"], "unknown role"),
+        (vec!["--email", "a@surabaya.test", "--role", "officer"], "needs --agency"),
+        (vec!["--email", "a@surabaya.test", "--role", "officer", "--agency", "tidak-ada"], "no agency"),
+        (vec!["--email", "a@surabaya.test", "--role", "admin", "--region", "99.99"], "no region"),
+        (vec!["--email", "bukan-surel", "--role", "admin"], "not an email"),
+    ] {
+        let (code, stderr) = run_user_create(&app, &args);
+        assert_eq!(code, Some(1), "{args:?}: {stderr}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+    let (code, stderr) = run_user_create(&app, &["--email", "warga@warga.test", "--role", "admin"]);
+    assert_ne!(code, Some(0));
+    assert!(stderr.contains("citizen account"), "{stderr}");
+    app.stop().await;
+}
+
 store_tests!(
+    keys_rotate_reseals_stored_values_and_they_still_open,
+    user_create_refuses_bad_roles_scopes_and_citizen_emails,
     citizen_registers_verifies_signs_in_and_out,
     sign_in_sets_strict_cookie_flags,
     registration_reports_each_bad_field_and_creates_nothing,

@@ -28,7 +28,7 @@ fn postgres_url(database: &str) -> String {
     format!("{base}/{database}")
 }
 
-fn scratch_root() -> PathBuf {
+pub fn scratch_root() -> PathBuf {
     let root = std::env::temp_dir().join(format!("satupintu-tests-{}", std::process::id()));
     std::fs::create_dir_all(&root).expect("scratch folder");
     root
@@ -137,6 +137,8 @@ pub struct Options {
     pub page_cache_seconds: u64,
     pub max_body_bytes: usize,
     pub public_url: Option<String>,
+    /// A data folder of the test's own (keys); the run's shared one when absent.
+    pub data_dir: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -147,6 +149,7 @@ impl Default for Options {
             page_cache_seconds: 0,
             max_body_bytes: 1_048_576,
             public_url: None,
+            data_dir: None,
         }
     }
 }
@@ -176,6 +179,7 @@ impl TestApp {
         };
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let mail = crate::smtp_sink::SmtpSink::start().await;
+        let data_dir = options.data_dir.unwrap_or_else(scratch_root);
         let config = ServeConfig {
             smtp_url: Some(mail.url()),
             mail_from: "Satu Pintu <noreply@satupintu.test>".into(),
@@ -187,7 +191,7 @@ impl TestApp {
             page_cache_seconds: options.page_cache_seconds,
             request_timeout_seconds: 30,
             store: StoreConfig {
-                data_dir: scratch_root(),
+                data_dir: data_dir.clone(),
                 database_url: Some(database_url.clone()),
                 db_max_connections: 4,
             },
@@ -209,15 +213,7 @@ impl TestApp {
         });
         let client =
             reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-        Self {
-            base,
-            mail,
-            data_dir: scratch_root(),
-            client,
-            database_url,
-            shutdown: Some(tx),
-            finished: Some(finished),
-        }
+        Self { base, mail, data_dir, client, database_url, shutdown: Some(tx), finished: Some(finished) }
     }
 
     pub fn url(&self, path: &str) -> String {

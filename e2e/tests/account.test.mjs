@@ -1,0 +1,157 @@
+// A citizen's account journey in real Chromium with JavaScript off: register, verify the
+// email from the mail the server wrote, sign in, turn on two-step verification, sign out and
+// back in with a code; every account page passes axe and HTML validation in both languages.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { HtmlValidate } from 'html-validate';
+import { createHmac } from 'node:crypto';
+import { startServer, launchBrowser } from './harness.mjs';
+
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+const validator = new HtmlValidate({ extends: ['html-validate:recommended'], rules: { 'long-title': 'off' } });
+const PASSWORD = 'Kenari-Biru-1945';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function mailLink(prefix) {
+  const dir = join(server.dataDir, 'mail');
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    let files = [];
+    try { files = readdirSync(dir).filter((f) => f.endsWith('.eml')).sort(); } catch { /* not yet */ }
+    for (const file of files.reverse()) {
+      const text = readFileSync(join(dir, file), 'utf8').replace(/=\r?\n/g, '');
+      const match = text.match(new RegExp(`https?://[^\\s]+(${prefix}[A-Za-z0-9_-]+)`));
+      if (match) return match[1];
+    }
+    if (Date.now() > deadline) throw new Error(`no mail with ${prefix}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function base32Decode(text) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0; let value = 0; const out = [];
+  for (const c of text) {
+    value = (value << 5) | alphabet.indexOf(c);
+    bits += 5;
+    if (bits >= 8) { bits -= 8; out.push((value >>> bits) & 0xff); }
+  }
+  return Buffer.from(out);
+}
+
+// RFC 6238 with SHA-1, as an authenticator app computes it.
+function totp(secret, at = Date.now()) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)));
+  const mac = createHmac('sha1', secret).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  const code = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return String(code).padStart(6, '0');
+}
+
+async function checkPage(context, path, lang, expectStatus = 200) {
+  const page = await context.newPage();
+  const response = await page.goto(server.base + path);
+  assert.equal(response.status(), expectStatus, path);
+  assert.equal(await page.getAttribute('html', 'lang'), lang);
+  const { violations } = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
+  assert.deepEqual(violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`), [], `${path} (${lang}) axe`);
+  const report = await validator.validateString(await page.content());
+  assert.deepEqual(report.results.flatMap((r) => r.messages.map((m) => `${m.ruleId}: ${m.message}`)), [], `${path} HTML`);
+  await page.close();
+}
+
+test('a citizen registers, verifies, signs in and turns on two-step verification without JavaScript', async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(server.base + '/');
+  await page.click('a.account');
+  assert.match(page.url(), /\/akun\/masuk/);
+  await page.click('text=Belum punya akun? Daftar');
+  // A mistake first: the form comes back with the message by the field.
+  await page.fill('#nama', 'Siti Rahayu');
+  await page.fill('#nik', '3578013205900001');
+  await page.fill('#email', 'siti@warga.test');
+  await page.fill('#sandi', PASSWORD);
+  await page.fill('#sandi_ulang', PASSWORD);
+  await page.click('button[type=submit]');
+  assert.match(await page.textContent('#nik-error'), /Tanggal lahir pada NIK/);
+  assert.equal(await page.getAttribute('#nik', 'aria-invalid'), 'true');
+  await page.fill('#nik', '3578011505900001');
+  await page.fill('#sandi', PASSWORD);
+  await page.fill('#sandi_ulang', PASSWORD);
+  await page.click('button[type=submit]');
+  assert.match(await page.textContent('h1'), /Periksa surel Anda/);
+  await page.goto(server.base + await mailLink('/akun/verifikasi/'));
+  await page.click('button[type=submit]');
+  assert.match(await page.textContent('h1'), /terverifikasi/);
+  await page.goto(server.base + '/akun/masuk');
+  await page.fill('#email', 'siti@warga.test');
+  await page.fill('#sandi', PASSWORD);
+  await page.click('button[type=submit]');
+  assert.match(page.url(), /\/akun$/);
+  assert.match(await page.textContent('main'), /3578••••••••0001/);
+  await page.click('text=Verifikasi dua langkah');
+  assert.equal(await page.locator('figure.qr svg').count(), 1, 'QR code shown');
+  const secret = base32Decode((await page.textContent('figure.qr code')).trim());
+  await page.fill('#kode', totp(secret));
+  await page.click('button[type=submit]');
+  assert.equal(await page.locator('ol.codes li').count(), 10, 'ten recovery codes');
+  const recovery = (await page.textContent('ol.codes li:first-child')).trim();
+  await page.goto(server.base + '/akun');
+  await page.click('text=Keluar dari semua perangkat');
+  assert.match(page.url(), /\/akun\/masuk/);
+  await page.fill('#email', 'siti@warga.test');
+  await page.fill('#sandi', PASSWORD);
+  await page.click('button[type=submit]');
+  assert.match(page.url(), /\/akun\/masuk\/verifikasi/);
+  await page.fill('#kode', recovery);
+  await page.click('button[type=submit]');
+  assert.match(page.url(), /\/akun$/);
+
+  // The signed-in pages, checked with axe (which needs scripts) in a context with the session.
+  const cookies = await context.cookies();
+  for (const lang of ['id', 'en']) {
+    const checking = await browser.newContext();
+    await checking.addCookies([...cookies, { name: 'lang', value: lang, url: server.base }]);
+    for (const path of ['/akun', '/akun/akses', '/akun/dua-langkah', '/akun/sandi']) {
+      await checkPage(checking, path, lang);
+    }
+    await checking.close();
+  }
+  await context.close();
+});
+
+test('the anonymous account pages pass axe WCAG 2.2 AA and HTML validation', async () => {
+  for (const lang of ['id', 'en']) {
+    const context = await browser.newContext();
+    await context.addCookies([{ name: 'lang', value: lang, url: server.base }]);
+    for (const path of ['/akun/daftar', '/akun/masuk', '/akun/lupa-sandi']) {
+      await checkPage(context, path, lang);
+    }
+    // A form with errors, as a no-JS reader sees it after submitting.
+    const page = await context.newPage();
+    await page.goto(server.base + '/akun/daftar');
+    await page.fill('#nik', '12');
+    await page.click('button[type=submit]');
+    const { violations } = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
+    assert.deepEqual(violations.map((v) => v.id), [], `registration errors (${lang}) axe`);
+    assert.ok(await page.locator('.error-summary a').count() >= 4, 'errors summarised with links to the fields');
+    await context.close();
+  }
+});
