@@ -297,7 +297,7 @@ impl Server {
             ));
         }
         tokio::spawn(ops::sign_tree_heads(self.state.clone()));
-        tokio::spawn(self.state.outbox.clone().run(self.state.db.clone()));
+        tokio::spawn(self.state.outbox.clone().run(self.state.db.clone(), self.state.readiness.clone()));
         let service = self.router.into_make_service_with_connect_info::<std::net::SocketAddr>();
         axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await?;
         self.state.db.close().await;

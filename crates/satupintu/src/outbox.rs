@@ -48,16 +48,20 @@ impl Outbox {
         self.wake.notify_one();
     }
 
-    /// Sends what is due, then waits for new mail or the next retry, forever.
-    pub async fn run(self, db: Db) {
+    /// Sends what is due, then waits for new mail or the next retry, forever. Nothing is
+    /// tried before the database is prepared (the queue's table may not exist yet).
+    pub async fn run(self, db: Db, readiness: crate::ops::Readiness) {
         loop {
-            match self.deliver_due(&db).await {
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "mail delivery round failed"),
+            if readiness.is_prepared()
+                && let Err(e) = self.deliver_due(&db).await
+            {
+                tracing::warn!(error = %e, "mail delivery round failed");
             }
+            let pause =
+                if readiness.is_prepared() { Duration::from_secs(15) } else { Duration::from_secs(1) };
             tokio::select! {
                 () = self.wake.notified() => {}
-                () = tokio::time::sleep(Duration::from_secs(15)) => {}
+                () = tokio::time::sleep(pause) => {}
             }
         }
     }

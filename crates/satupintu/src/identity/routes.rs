@@ -482,7 +482,7 @@ pub async fn sign_in_form(
     visitor: Visitor,
     Query(query): Query<SignInQuery>,
 ) -> AppResult<Response> {
-    let back = local_path(query.kembali);
+    let back = local_path(query.kembali.or_else(|| Some("/akun".into())));
     sign_in_page(chrome(&state, &context, "signin-title").await?, &visitor.csrf, "", &back)
         .respond(StatusCode::OK)
 }
@@ -643,7 +643,7 @@ pub async fn second_factor_form(
     if pending_session(&visitor).is_none() {
         return Ok(see_other("/akun/masuk"));
     }
-    let back = local_path(query.kembali);
+    let back = local_path(query.kembali.or_else(|| Some("/akun".into())));
     second_factor_page(chrome(&state, &context, "second-factor-title").await?, &visitor.csrf, &back)
         .respond(StatusCode::OK)
 }
