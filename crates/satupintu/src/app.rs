@@ -157,6 +157,53 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/api/v1/auth/token", post(officer::api_token).delete(officer::api_revoke_token))
         .route("/api/v1/me", get(officer::api_me))
         .route("/api/v1/citizens", get(officer::api_citizen))
+        .route("/akun/usaha", get(crate::identity::business::list).post(crate::identity::business::register))
+        .route("/akun/usaha/{id}", get(crate::identity::business::detail))
+        .route("/akun/usaha/{id}/undang", post(crate::identity::business::invite))
+        .route("/akun/usaha/{id}/anggota/{account}/hapus", post(crate::identity::business::remove_member))
+        .route(
+            "/akun/undangan/{token}",
+            get(crate::identity::business::invitation_page).post(crate::identity::business::accept),
+        )
+        .route("/api/v1/businesses", get(crate::identity::business::api_list))
+        .route("/admin/konten", get(crate::portal::editor::list))
+        .route(
+            "/admin/konten/berita/baru",
+            get(crate::portal::editor::news_new).post(crate::portal::editor::news_create),
+        )
+        .route(
+            "/admin/konten/berita/{slug}",
+            get(crate::portal::editor::news_edit).post(crate::portal::editor::news_save),
+        )
+        .route(
+            "/admin/konten/tanya-jawab/baru",
+            get(crate::portal::editor::faq_new).post(crate::portal::editor::faq_create),
+        )
+        .route(
+            "/admin/konten/tanya-jawab/{id}",
+            get(crate::portal::editor::faq_edit).post(crate::portal::editor::faq_save),
+        )
+        .route(
+            "/admin/konten/halaman/{slug}",
+            get(crate::portal::editor::page_edit).post(crate::portal::editor::page_save),
+        )
+        .route(
+            "/admin/konten/regulasi/{slug}",
+            get(crate::portal::editor::regulation_edit).post(crate::portal::editor::regulation_save),
+        )
+        .route(
+            "/akun/privasi",
+            get(crate::identity::privacy::citizen_page).post(crate::identity::privacy::submit),
+        )
+        .route("/admin/privasi", get(crate::identity::privacy::officer_list))
+        .route(
+            "/admin/privasi/{id}",
+            get(crate::identity::privacy::officer_detail).post(crate::identity::privacy::resolve_request),
+        )
+        .route("/admin/petugas", get(crate::identity::admin::list).post(crate::identity::admin::create))
+        .route("/admin/petugas/{id}", get(crate::identity::admin::detail))
+        .route("/admin/petugas/{id}/peran", post(crate::identity::admin::grant_role))
+        .route("/admin/petugas/{id}/peran/{role_id}/cabut", post(crate::identity::admin::revoke_role))
         .route_layer(from_fn_with_state(state.clone(), session_layer))
         .route_layer(from_fn_with_state(state.clone(), ops::require_ready));
 

@@ -367,7 +367,7 @@ async fn create_user(
     let grant = Grant { role, agency_id, region_code: region_code.clone() };
     let name = name.unwrap_or_else(|| email.clone());
     let created =
-        crate::identity::accounts::create_officer(db, &fields, &email, &name, &grant, &hasher).await?;
+        crate::identity::accounts::create_officer(db, &fields, &email, &name, &grant, &hasher, "cli").await?;
     sign_tree_head(store, db).await?;
     println!("officer {email} (account {}) holds {} in {region_code}", created.account_id, role.as_str());
     if let (Some(password), Some(secret)) = (created.one_time_password, created.totp_secret) {

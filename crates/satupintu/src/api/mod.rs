@@ -139,6 +139,7 @@ pub fn page_of<T, P>(
         crate::identity::officer::api_revoke_token,
         crate::identity::officer::api_me,
         crate::identity::officer::api_citizen,
+        crate::identity::business::api_list,
     ),
     components(schemas(crate::web::problem::Problem)),
     modifiers(&BearerTokens),

@@ -26,8 +26,12 @@ macro_rules! migration {
     };
 }
 
-const MIGRATIONS: &[Migration] =
-    &[migration!(1, "0001_portal"), migration!(2, "0002_audit"), migration!(3, "0003_identity")];
+const MIGRATIONS: &[Migration] = &[
+    migration!(1, "0001_portal"),
+    migration!(2, "0002_audit"),
+    migration!(3, "0003_identity"),
+    migration!(4, "0004_content_drafts"),
+];
 
 impl Migration {
     fn sql(&self, backend: Backend) -> &'static str {

@@ -108,9 +108,15 @@ impl Db {
         &self.audit_tail
     }
 
-    /// Starts a transaction.
+    /// Starts a transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`):
+    /// a transaction that reads and then writes would otherwise fail outright, without waiting,
+    /// whenever another connection committed in between.
     pub async fn begin(&self) -> anyhow::Result<Tx> {
-        self.pool.begin().await.context("could not start a database transaction")
+        let started = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        };
+        started.context("could not start a database transaction")
     }
 
     /// Checks that the database answers. When the pool cannot hand out a connection, a

@@ -416,8 +416,8 @@ pub struct NewOfficer {
 }
 
 /// Creates an officer (or adds a role to an existing one) with a one-time password that must
-/// be changed at first sign-in and a TOTP secret already enrolled. The caller hashes the
-/// password.
+/// be changed at first sign-in and a TOTP secret already enrolled. `actor` is who grants
+/// (`cli`, or the administrator's `officer:{id}`).
 pub async fn create_officer(
     db: &Db,
     fields: &FieldProtector,
@@ -425,7 +425,12 @@ pub async fn create_officer(
     name: &str,
     grant: &crate::identity::roles::Grant,
     hasher: &crate::identity::password::PasswordHasher,
+    actor: &str,
 ) -> anyhow::Result<NewOfficer> {
+    // Hashing is slow; it happens before the transaction so the write lock is held briefly.
+    let password = new_token()?.chars().take(16).collect::<String>();
+    let hash = hasher.hash(&password).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let secret = crate::identity::totp::new_secret()?;
     let mut tx = db.begin().await?;
     let existing = sqlx::query("SELECT id, kind FROM accounts WHERE email = $1")
         .bind(email)
@@ -441,9 +446,6 @@ pub async fn create_officer(
             (row.try_get::<i64, _>("id")?, None, None)
         }
         None => {
-            let password = new_token()?.chars().take(16).collect::<String>();
-            let hash = hasher.hash(&password).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-            let secret = crate::identity::totp::new_secret()?;
             let now = jiff::Timestamp::now().as_second();
             let row = sqlx::query(
                 "INSERT INTO accounts (kind, name, email, email_verified_at, password_hash, must_change_password, \
@@ -462,7 +464,7 @@ pub async fn create_officer(
     };
     crate::identity::roles::grant(&mut tx, account_id, grant).await?;
     let subject = format!("account/{account_id}");
-    record(db, &mut tx, "cli", "officer.grant", &format!("{subject}/{}", grant.role.as_str())).await?;
+    record(db, &mut tx, actor, "officer.grant", &format!("{subject}/{}", grant.role.as_str())).await?;
     tx.commit().await?;
     Ok(NewOfficer { account_id, one_time_password, totp_secret })
 }

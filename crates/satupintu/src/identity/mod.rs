@@ -3,9 +3,12 @@
 //! personal data at rest.
 
 pub mod accounts;
+pub mod admin;
+pub mod business;
 pub mod nik;
 pub mod officer;
 pub mod password;
+pub mod privacy;
 pub mod protect;
 pub mod roles;
 pub mod routes;

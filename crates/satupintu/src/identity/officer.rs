@@ -11,7 +11,7 @@ use sqlx::Row;
 use crate::app::AppState;
 use crate::error::{AppError, AppResult, ParamProblem};
 use crate::identity::accounts::{self, field};
-use crate::identity::roles::{Officer, Permission};
+use crate::identity::roles::{Grant, Officer, Permission};
 use crate::identity::routes::{FormField, FormPage, PersonalData, SignInRefusal, chrome, personal_data};
 use crate::identity::session::{self, AccountKind, Credential, SignedIn};
 use crate::web::RequestContext;
@@ -63,6 +63,20 @@ pub async fn read_citizen(
         );
         return Err(AppError::Forbidden);
     };
+    open_citizen_record(state, officer, grant, citizen_id, purpose).await
+}
+
+/// Opens a citizen's record under one of the officer's grants (the caller has checked that it
+/// covers the citizen), after recording the read as an access-log row and an audit entry in
+/// one transaction. Every page that shows an officer personal data goes through here, so no
+/// read is missing from the citizen's access page.
+pub async fn open_citizen_record(
+    state: &AppState,
+    officer: &Officer,
+    grant: &Grant,
+    citizen_id: i64,
+    purpose: &str,
+) -> AppResult<PersonalData> {
     let mut tx = state.db.begin().await?;
     let actor = officer.principal.actor();
     let audit_index =
@@ -95,6 +109,15 @@ pub async fn admin_home(
     let mut links = Vec::new();
     if officer.may(Permission::ReadCitizen) {
         links.push(("/admin/warga".to_string(), lang.t("lookup-title")));
+    }
+    if officer.may(Permission::HandlePrivacyRequests) {
+        links.push(("/admin/privasi".to_string(), lang.t("privacy-admin-title")));
+    }
+    if officer.may(Permission::ManageOfficers) {
+        links.push(("/admin/petugas".to_string(), lang.t("officers-title")));
+    }
+    if officer.may(Permission::EditContent) {
+        links.push(("/admin/konten".to_string(), lang.t("content-title")));
     }
     links.push(("/akun".to_string(), lang.t("account-title")));
     let roles = officer

@@ -1059,8 +1059,10 @@ pub async fn overview(
         ("/akun/dua-langkah".to_string(), lang.t("totp-title")),
     ];
     if principal.kind == AccountKind::Citizen {
+        links.push(("/akun/usaha".into(), lang.t("business-title")));
         links.push(("/akun/akses".into(), lang.t("access-title")));
         links.push(("/akun/unduh".into(), lang.t("export-title")));
+        links.push(("/akun/privasi".into(), lang.t("privacy-title")));
     } else {
         links.push(("/admin".into(), lang.t("admin-title")));
     }

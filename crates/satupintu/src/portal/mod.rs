@@ -2,6 +2,7 @@
 //! directory, the read-only service catalogue, and full-text search over all of them.
 
 pub mod api;
+pub mod editor;
 pub mod model;
 pub mod routes;
 pub mod search;

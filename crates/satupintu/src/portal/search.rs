@@ -143,6 +143,23 @@ impl Indexer {
         Ok(())
     }
 
+    /// Removes one item (a withdrawn draft), if it is indexed.
+    pub async fn remove(&mut self, tx: &mut Tx, kind: DocKind, slug: &str) -> anyhow::Result<()> {
+        let previous: Option<String> =
+            sqlx::query("DELETE FROM search_documents WHERE kind = $1 AND slug = $2 RETURNING terms")
+                .bind(kind.as_str())
+                .bind(slug)
+                .fetch_optional(&mut **tx)
+                .await?
+                .map(|row| row.try_get("terms"))
+                .transpose()?;
+        if let Some(terms) = previous {
+            let unique: BTreeSet<&str> = terms.split(' ').collect();
+            self.count(unique.into_iter(), -1);
+        }
+        Ok(())
+    }
+
     fn count<'a>(&mut self, terms: impl Iterator<Item = &'a str>, delta: i64) {
         for term in terms.filter(|t| !t.is_empty()) {
             *self.deltas.entry(term.to_string()).or_insert(0) += delta;

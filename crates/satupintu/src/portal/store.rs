@@ -258,7 +258,8 @@ pub async fn news_page(
     let kind = kind.unwrap_or("");
     let sql = format!(
         "SELECT {NEWS_COLUMNS} FROM news n LEFT JOIN agencies a ON a.id = n.agency_id \
-         WHERE ($1 = '' OR n.kind = $1) ORDER BY n.published_at DESC, n.id DESC LIMIT $2 OFFSET $3"
+         WHERE n.published = 1 AND ($1 = '' OR n.kind = $1) \
+         ORDER BY n.published_at DESC, n.id DESC LIMIT $2 OFFSET $3"
     );
     let items = sqlx::query(AssertSqlSafe(sql.as_str()))
         .bind(kind)
@@ -269,11 +270,12 @@ pub async fn news_page(
         .iter()
         .map(news_item)
         .collect::<anyhow::Result<_>>()?;
-    let total: i64 = sqlx::query("SELECT COUNT(*) AS n FROM news WHERE ($1 = '' OR kind = $1)")
-        .bind(kind)
-        .fetch_one(db.pool())
-        .await?
-        .try_get("n")?;
+    let total: i64 =
+        sqlx::query("SELECT COUNT(*) AS n FROM news WHERE published = 1 AND ($1 = '' OR kind = $1)")
+            .bind(kind)
+            .fetch_one(db.pool())
+            .await?
+            .try_get("n")?;
     Ok((items, total))
 }
 
@@ -286,7 +288,7 @@ pub async fn news_after(
 ) -> anyhow::Result<Vec<(After, NewsItem)>> {
     let sql = format!(
         "SELECT {NEWS_COLUMNS} FROM news n LEFT JOIN agencies a ON a.id = n.agency_id \
-         WHERE ($1 = '' OR n.kind = $1) \
+         WHERE n.published = 1 AND ($1 = '' OR n.kind = $1) \
            AND (n.published_at < $2 OR (n.published_at = $2 AND n.id < $3)) \
          ORDER BY n.published_at DESC, n.id DESC LIMIT $4"
     );
@@ -305,10 +307,11 @@ pub async fn news_after(
         .collect()
 }
 
-/// One news item by its URL name.
+/// One published news item by its URL name (a draft is not found).
 pub async fn news_by_slug(db: &Db, slug: &str) -> anyhow::Result<Option<NewsItem>> {
     let sql = format!(
-        "SELECT {NEWS_COLUMNS} FROM news n LEFT JOIN agencies a ON a.id = n.agency_id WHERE n.slug = $1"
+        "SELECT {NEWS_COLUMNS} FROM news n LEFT JOIN agencies a ON a.id = n.agency_id \
+         WHERE n.slug = $1 AND n.published = 1"
     );
     one_by_slug(db, &sql, slug, news_item).await
 }
@@ -334,8 +337,9 @@ fn regulation(row: &AnyRow) -> anyhow::Result<Regulation> {
     })
 }
 
-const REGULATION_FILTER: &str =
-    "($1 = '' OR reg_type = $1) AND ($2 = 0 OR year = $2) AND ($3 = '' OR status = $3)";
+// Drafts are never listed.
+const REGULATION_FILTER: &str = "published = 1 AND ($1 = '' OR reg_type = $1) AND ($2 = 0 OR year = $2) \
+     AND ($3 = '' OR status = $3)";
 
 /// A page of regulations, newest year first, filtered; with the total count.
 pub async fn regulations_page(
@@ -400,13 +404,14 @@ pub async fn regulations_after(
 
 /// The distinct regulation types and years, for the filter form.
 pub async fn regulation_facets(db: &Db) -> anyhow::Result<(Vec<String>, Vec<i64>)> {
-    let types = sqlx::query("SELECT DISTINCT reg_type FROM regulations ORDER BY reg_type")
-        .fetch_all(db.pool())
-        .await?
-        .iter()
-        .map(|r| r.try_get("reg_type"))
-        .collect::<Result<_, _>>()?;
-    let years = sqlx::query("SELECT DISTINCT year FROM regulations ORDER BY year DESC")
+    let types =
+        sqlx::query("SELECT DISTINCT reg_type FROM regulations WHERE published = 1 ORDER BY reg_type")
+            .fetch_all(db.pool())
+            .await?
+            .iter()
+            .map(|r| r.try_get("reg_type"))
+            .collect::<Result<_, _>>()?;
+    let years = sqlx::query("SELECT DISTINCT year FROM regulations WHERE published = 1 ORDER BY year DESC")
         .fetch_all(db.pool())
         .await?
         .iter()
@@ -415,9 +420,9 @@ pub async fn regulation_facets(db: &Db) -> anyhow::Result<(Vec<String>, Vec<i64>
     Ok((types, years))
 }
 
-/// One regulation by its URL name.
+/// One published regulation by its URL name (a draft is not found).
 pub async fn regulation_by_slug(db: &Db, slug: &str) -> anyhow::Result<Option<Regulation>> {
-    let sql = format!("SELECT {REGULATION_COLUMNS} FROM regulations WHERE slug = $1");
+    let sql = format!("SELECT {REGULATION_COLUMNS} FROM regulations WHERE slug = $1 AND published = 1");
     one_by_slug(db, &sql, slug, regulation).await
 }
 
@@ -425,7 +430,7 @@ pub async fn regulation_by_slug(db: &Db, slug: &str) -> anyhow::Result<Option<Re
 pub async fn regulation_file(db: &Db, slug: &str) -> anyhow::Result<Option<(String, StoredFile)>> {
     let row = sqlx::query(
         "SELECT r.file_name, f.content_type, f.bytes FROM regulations r \
-         JOIN files f ON f.sha256 = r.file_sha256 WHERE r.slug = $1",
+         JOIN files f ON f.sha256 = r.file_sha256 WHERE r.slug = $1 AND r.published = 1",
     )
     .bind(slug)
     .fetch_optional(db.pool())
@@ -439,10 +444,11 @@ pub async fn regulation_file(db: &Db, slug: &str) -> anyhow::Result<Option<(Stri
     .transpose()
 }
 
-/// Every FAQ entry, in its set order.
+/// Every published FAQ entry, in its set order.
 pub async fn faq(db: &Db) -> anyhow::Result<Vec<Faq>> {
     let rows = sqlx::query(
-        "SELECT id, category, question, answer, question_en, answer_en FROM faq ORDER BY position, id",
+        "SELECT id, category, question, answer, question_en, answer_en FROM faq WHERE published = 1 \
+         ORDER BY position, id",
     )
     .fetch_all(db.pool())
     .await?;
@@ -460,12 +466,14 @@ pub async fn faq(db: &Db) -> anyhow::Result<Vec<Faq>> {
         .collect()
 }
 
-/// One fixed page by its URL name.
+/// One published fixed page by its URL name (a withdrawn page is not found).
 pub async fn page(db: &Db, slug: &str) -> anyhow::Result<Option<Page>> {
-    let row = sqlx::query("SELECT slug, title, title_en, body, body_en FROM pages WHERE slug = $1")
-        .bind(slug)
-        .fetch_optional(db.pool())
-        .await?;
+    let row = sqlx::query(
+        "SELECT slug, title, title_en, body, body_en FROM pages WHERE slug = $1 AND published = 1",
+    )
+    .bind(slug)
+    .fetch_optional(db.pool())
+    .await?;
     row.map(|r| {
         Ok(Page {
             slug: r.try_get("slug")?,

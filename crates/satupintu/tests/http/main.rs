@@ -10,9 +10,13 @@ mod support;
 
 mod api;
 mod audit;
+mod business;
 mod cli;
+mod content;
 mod identity;
 mod mail;
+mod officers;
 mod operations;
 mod portal;
+mod privacy;
 mod search;

@@ -100,6 +100,12 @@ async fn drop_leftovers(admin: &Db) {
     .expect("list databases");
     for row in rows {
         let name: String = row.try_get("datname").expect("name");
+        // Names carry the pid of the run that made them; another run still going keeps its own.
+        let pid =
+            name.trim_start_matches("sptpl_").trim_start_matches("sptest_").split('_').next().unwrap_or("");
+        if std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            continue;
+        }
         let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
             .execute(admin.pool())
             .await;
