@@ -139,7 +139,8 @@ pub async fn register_citizen(
     .fetch_one(&mut **tx)
     .await?;
     let account_id: i64 = row.try_get("id")?;
-    let token = issue_email_token(tx, "verify", Some(account_id), new.email, VERIFY_LINK_SECONDS).await?;
+    let token =
+        issue_email_token(tx, "verify", LinkFor::Account(account_id), new.email, VERIFY_LINK_SECONDS).await?;
     record(db, tx, &format!("citizen:{account_id}"), "account.register", &format!("account/{account_id}"))
         .await?;
     Ok(Registered::Created { account_id, token })
@@ -151,23 +152,37 @@ pub async fn record(db: &Db, tx: &mut Tx, actor: &str, action: &str, subject: &s
     audit::append(db, tx, &Entry { actor, action, subject, digest }).await
 }
 
-/// Stores a single-use token for a mailed link and returns it.
+/// What a mailed link acts on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LinkFor {
+    /// An account (verification, reset).
+    Account(i64),
+    /// A business, for someone not known yet (an invitation).
+    Business(i64),
+}
+
+/// Stores a single-use token for a mailed link and returns it. Only its SHA-256 is kept.
 pub async fn issue_email_token(
     tx: &mut Tx,
     purpose: &str,
-    account_id: Option<i64>,
+    subject: LinkFor,
     email: &str,
     lifetime_seconds: i64,
 ) -> anyhow::Result<String> {
     let token = new_token()?;
     let now = jiff::Timestamp::now().as_second();
+    let (account_id, business_id) = match subject {
+        LinkFor::Account(id) => (Some(id), None),
+        LinkFor::Business(id) => (None, Some(id)),
+    };
     sqlx::query(
-        "INSERT INTO email_tokens (token_hash, purpose, account_id, email, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO email_tokens (token_hash, purpose, account_id, business_id, email, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(token_hash(&token))
     .bind(purpose)
     .bind(account_id)
+    .bind(business_id)
     .bind(email)
     .bind(now)
     .bind(now + lifetime_seconds)

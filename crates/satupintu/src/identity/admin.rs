@@ -266,20 +266,9 @@ pub async fn add_role(
     grant: &Grant,
     actor: &str,
 ) -> anyhow::Result<bool> {
-    let held = sqlx::query(
-        "SELECT 1 FROM officer_roles WHERE account_id = $1 AND role = $2 AND region_code = $3 \
-         AND COALESCE(agency_id, -1) = COALESCE($4, -1)",
-    )
-    .bind(account_id)
-    .bind(grant.role.as_str())
-    .bind(&grant.region_code)
-    .bind(grant.agency_id)
-    .fetch_optional(&mut **tx)
-    .await?;
-    if held.is_some() {
+    if !roles::grant(tx, account_id, grant).await? {
         return Ok(false);
     }
-    roles::grant(tx, account_id, grant).await?;
     let subject = format!("account/{account_id}/{}", grant.role.as_str());
     accounts::record(db, tx, actor, "officer.grant", &subject).await?;
     Ok(true)

@@ -21,7 +21,7 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::identity::accounts::{self, LinkProblem};
 use crate::identity::routes::{EmptyForm, FormField, FormPage, MessagePage, chrome};
-use crate::identity::session::{AccountKind, SignedIn, new_token, token_hash};
+use crate::identity::session::{AccountKind, SignedIn, token_hash};
 use crate::mail::OutgoingMail;
 use crate::portal::routes::render;
 use crate::web::extract::{Form, Path, Query};
@@ -237,23 +237,17 @@ async fn email_is_member(db: &Db, business_id: i64, email: &str) -> anyhow::Resu
     Ok(row.is_some())
 }
 
-/// Stores a single-use invitation for `email` to act for a business, and returns its token.
-/// Only the token's SHA-256 is kept; the account is unknown until someone accepts.
+/// Stores a single-use invitation for `email` to act for a business, and returns its token;
+/// the account is unknown until someone accepts.
 pub async fn issue_invitation(tx: &mut Tx, business_id: i64, email: &str) -> anyhow::Result<String> {
-    let token = new_token()?;
-    let now = jiff::Timestamp::now().as_second();
-    sqlx::query(
-        "INSERT INTO email_tokens (token_hash, purpose, account_id, business_id, email, created_at, expires_at) \
-         VALUES ($1, 'invite', NULL, $2, $3, $4, $5)",
+    accounts::issue_email_token(
+        tx,
+        "invite",
+        accounts::LinkFor::Business(business_id),
+        email,
+        INVITE_LINK_SECONDS,
     )
-    .bind(token_hash(&token))
-    .bind(business_id)
-    .bind(email)
-    .bind(now)
-    .bind(now + INVITE_LINK_SECONDS)
-    .execute(&mut **tx)
-    .await?;
-    Ok(token)
+    .await
 }
 
 /// Reads an invitation token's row and says whether it may still be used.

@@ -154,8 +154,8 @@ pub async fn grants(db: &Db, account_id: i64) -> anyhow::Result<Vec<Grant>> {
         .collect()
 }
 
-/// Grants a role in a scope (idempotent).
-pub async fn grant(tx: &mut crate::db::Tx, account_id: i64, grant: &Grant) -> anyhow::Result<()> {
+/// Grants a role in a scope; `false` when the account already holds it (nothing changes).
+pub async fn grant(tx: &mut crate::db::Tx, account_id: i64, grant: &Grant) -> anyhow::Result<bool> {
     let exists = sqlx::query(
         "SELECT 1 FROM officer_roles WHERE account_id = $1 AND role = $2 AND region_code = $3 \
          AND COALESCE(agency_id, -1) = COALESCE($4, -1)",
@@ -178,7 +178,7 @@ pub async fn grant(tx: &mut crate::db::Tx, account_id: i64, grant: &Grant) -> an
         .execute(&mut **tx)
         .await?;
     }
-    Ok(())
+    Ok(exists.is_none())
 }
 
 impl FromRequestParts<AppState> for Officer {

@@ -830,7 +830,7 @@ pub async fn reset_request(
         let token = accounts::issue_email_token(
             &mut tx,
             "reset",
-            Some(account.id),
+            accounts::LinkFor::Account(account.id),
             &email,
             accounts::RESET_LINK_SECONDS,
         )

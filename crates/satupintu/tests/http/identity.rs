@@ -118,7 +118,7 @@ pub fn create_officer(
     NewOfficer { email: email.to_string(), password, secret }
 }
 
-fn base32_decode(text: &str) -> Vec<u8> {
+pub fn base32_decode(text: &str) -> Vec<u8> {
     let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
     let (mut bits, mut count, mut out) = (0u64, 0, Vec::new());
     for c in text.bytes() {

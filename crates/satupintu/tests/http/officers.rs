@@ -6,7 +6,7 @@ use satupintu::db::Db;
 use sqlx::Row;
 
 use crate::browser::{Browser, Page};
-use crate::identity::{NewOfficer, create_officer, officer_session};
+use crate::identity::{NewOfficer, base32_decode, create_officer, officer_session};
 use crate::store_tests;
 use crate::support::{Store, TestApp};
 
@@ -65,22 +65,6 @@ fn text_of(body: &str, id: &str) -> String {
         .replace("&amp;", "&")
         .replace("&#x3d;", "=")
         .replace("&#61;", "=")
-}
-
-fn base32_decode(text: &str) -> Vec<u8> {
-    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let (mut bits, mut count, mut out) = (0u64, 0, Vec::new());
-    for c in text.bytes() {
-        let value = alphabet.iter().position(|&a| a == c).expect("base32") as u64;
-        bits = (bits << 5) | value;
-        count += 5;
-        if count >= 8 {
-            count -= 8;
-            out.push((bits >> count) as u8);
-            bits &= (1 << count) - 1;
-        }
-    }
-    out
 }
 
 /// The revoke buttons' targets on an officer's page.
