@@ -129,7 +129,7 @@ test('a citizen registers, verifies, signs in and turns on two-step verification
   for (const lang of ['id', 'en']) {
     const checking = await browser.newContext();
     await checking.addCookies([...cookies, { name: 'lang', value: lang, url: server.base }]);
-    for (const path of ['/akun', '/akun/akses', '/akun/dua-langkah', '/akun/sandi']) {
+    for (const path of ['/akun', '/akun/akses', '/akun/dua-langkah', '/akun/sandi', '/akun/usaha', '/akun/privasi']) {
       await checkPage(checking, path, lang);
     }
     await checking.close();
