@@ -204,6 +204,17 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/admin/petugas/{id}", get(crate::identity::admin::detail))
         .route("/admin/petugas/{id}/peran", post(crate::identity::admin::grant_role))
         .route("/admin/petugas/{id}/peran/{role_id}/cabut", post(crate::identity::admin::revoke_role))
+        .route("/akun/token", get(crate::identity::tokens::list).post(crate::identity::tokens::create))
+        .route("/akun/token/{id}/cabut", post(crate::identity::tokens::revoke))
+        .route("/admin/instansi", get(crate::identity::agencies::list))
+        .route(
+            "/admin/instansi/baru",
+            get(crate::identity::agencies::new_form).post(crate::identity::agencies::create),
+        )
+        .route(
+            "/admin/instansi/{slug}",
+            get(crate::identity::agencies::edit_form).post(crate::identity::agencies::update),
+        )
         .route_layer(from_fn_with_state(state.clone(), session_layer))
         .route_layer(from_fn_with_state(state.clone(), ops::require_ready));
 

@@ -974,7 +974,7 @@ pub async fn api_list(
     signed_in: SignedIn,
     Query(query): Query<BusinessQuery>,
 ) -> AppResult<Json<ListPage<BusinessSummary>>> {
-    if !signed_in.principal.has_scope("me:read") {
+    if !(signed_in.principal.has_scope("me:read") || signed_in.principal.has_scope("businesses:read")) {
         return Err(AppError::Forbidden);
     }
     let limit = limit(query.limit)?;

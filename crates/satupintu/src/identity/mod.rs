@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod agencies;
 pub mod business;
 pub mod nik;
 pub mod officer;
@@ -14,4 +15,5 @@ pub mod roles;
 pub mod routes;
 pub mod session;
 pub mod throttle;
+pub mod tokens;
 pub mod totp;

@@ -116,6 +116,9 @@ pub async fn admin_home(
     if officer.may(Permission::ManageOfficers) {
         links.push(("/admin/petugas".to_string(), lang.t("officers-title")));
     }
+    if officer.may(Permission::ManageOfficers) {
+        links.push(("/admin/instansi".to_string(), lang.t("agencies-title")));
+    }
     if officer.may(Permission::EditContent) {
         links.push(("/admin/konten".to_string(), lang.t("content-title")));
     }
@@ -213,8 +216,12 @@ pub async fn api_citizen(
 
 /// Everything held about the signed-in account.
 #[utoipa::path(get, path = "/api/v1/me", tag = "identity", security(("bearer" = [])),
-    responses((status = 200, body = PersonalData), (status = 401, body = crate::web::problem::Problem)))]
+    responses((status = 200, body = PersonalData), (status = 401, body = crate::web::problem::Problem),
+        (status = 403, body = crate::web::problem::Problem)))]
 pub async fn api_me(State(state): State<AppState>, signed_in: SignedIn) -> AppResult<Json<PersonalData>> {
+    if !signed_in.principal.has_scope("me:read") {
+        return Err(AppError::Forbidden);
+    }
     Ok(Json(personal_data(&state, signed_in.principal.account_id).await?))
 }
 

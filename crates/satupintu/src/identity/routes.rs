@@ -1058,6 +1058,7 @@ pub async fn overview(
         ("/akun/sandi".to_string(), lang.t("password-title")),
         ("/akun/dua-langkah".to_string(), lang.t("totp-title")),
     ];
+    links.push(("/akun/token".into(), lang.t("tokens-title")));
     if principal.kind == AccountKind::Citizen {
         links.push(("/akun/usaha".into(), lang.t("business-title")));
         links.push(("/akun/akses".into(), lang.t("access-title")));

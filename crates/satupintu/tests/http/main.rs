@@ -8,6 +8,7 @@ mod browser;
 mod smtp_sink;
 mod support;
 
+mod agencies;
 mod api;
 mod audit;
 mod business;
@@ -20,3 +21,4 @@ mod operations;
 mod portal;
 mod privacy;
 mod search;
+mod tokens;
