@@ -265,6 +265,7 @@ pub async fn register(
     State(state): State<AppState>,
     context: RequestContext,
     visitor: Visitor,
+    ClientAddress(address): ClientAddress,
     Form(form): Form<RegisterForm>,
 ) -> AppResult<Response> {
     let lang = context.lang;
@@ -304,6 +305,14 @@ pub async fn register(
     if page.has_errors() {
         return page.respond(StatusCode::BAD_REQUEST);
     }
+    // Each registration sends mail (to a new or an existing address): counted per client
+    // address like sign-in failures, so the form cannot be used to flood someone's inbox.
+    let key = format!("register:{}", throttle::address_key(address));
+    let wait = throttle::wait_seconds(&state.db, &key).await?;
+    if wait > 0 {
+        return Err(AppError::TooManyRequests { retry_after_seconds: u64::try_from(wait).unwrap_or(1) });
+    }
+    throttle::record_failure(&state.db, &key, throttle::FREE_ADDRESS_FAILURES).await?;
     let password_hash = state.hasher.hash(&form.sandi).await.map_err(hash_error)?;
     let mut tx = state.db.begin().await?;
     let new = NewCitizen {

@@ -691,7 +691,27 @@ async fn user_create_refuses_bad_roles_scopes_and_citizen_emails(store: Store) {
     app.stop().await;
 }
 
+async fn registrations_from_one_address_are_throttled(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let db = satupintu::db::Db::connect_lazy(&app.database_url, 1).expect("db");
+    let mut browser = Browser::new(&app);
+    for n in 0..30 {
+        let page = register(&mut browser, NIK_KARANG_PILANG, &format!("banjir{n}@warga.test")).await;
+        assert!(page.status == 200 || page.status == 409, "{}", page.status);
+    }
+    // The 31st registration from the same address waits.
+    let page = register(&mut browser, NIK_WONOCOLO, "banjir-lagi@warga.test").await;
+    assert_eq!(page.status, 429);
+    assert!(page.retry_after.is_some());
+    let count: i64 =
+        sqlx::query("SELECT COUNT(*) AS n FROM accounts").fetch_one(db.pool()).await.expect("count").get("n");
+    assert_eq!(count, 1, "only the first registration of the NIK made an account");
+    db.close().await;
+    app.stop().await;
+}
+
 store_tests!(
+    registrations_from_one_address_are_throttled,
     keys_rotate_reseals_stored_values_and_they_still_open,
     user_create_refuses_bad_roles_scopes_and_citizen_emails,
     citizen_registers_verifies_signs_in_and_out,
