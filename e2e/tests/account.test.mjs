@@ -105,7 +105,7 @@ test('a citizen registers, verifies, signs in and turns on two-step verification
   await page.click('main button[type=submit]');
   assert.match(await page.textContent('h1'), /terverifikasi/);
   await page.goto(server.base + '/akun/masuk');
-  await page.fill('#email', 'siti@warga.test');
+  await page.fill('#akun', 'siti@warga.test');
   await page.fill('#sandi', PASSWORD);
   await page.click('main button[type=submit]');
   assert.match(page.url(), /\/akun$/);
@@ -120,7 +120,7 @@ test('a citizen registers, verifies, signs in and turns on two-step verification
   await page.goto(server.base + '/akun');
   await page.click('text=Keluar dari semua perangkat');
   assert.match(page.url(), /\/akun\/masuk/);
-  await page.fill('#email', 'siti@warga.test');
+  await page.fill('#akun', 'siti@warga.test');
   await page.fill('#sandi', PASSWORD);
   await page.click('main button[type=submit]');
   assert.match(page.url(), /\/akun\/masuk\/verifikasi/);

@@ -34,6 +34,7 @@ use crate::ops::{self, Readiness};
 use crate::outbox::Outbox;
 use crate::portal::{api as portal_api, routes as portal};
 use crate::regions::routes as regions;
+use crate::sms::SmsGateway;
 use crate::web::{self, PageCache, REQUEST_ID, RequestContext};
 
 /// What every handler can reach. Nothing here is needed by another node: the page cache
@@ -309,6 +310,11 @@ impl Server {
             Some(url) => Mailer::smtp(url, &config.mail_from)?,
             None => Mailer::files(data_dir.join("mail"), &config.mail_from)?,
         };
+        let sms = match &config.sms_gateway_url {
+            Some(url) => SmsGateway::http(url, config.sms_gateway_token.clone())?,
+            None => SmsGateway::files(data_dir.join("sms"))?,
+        };
+        let outbox = Outbox::new(mailer, sms, fields.clone());
         let state = AppState {
             db,
             page_cache: PageCache::new(Duration::from_secs(config.page_cache_seconds)),
@@ -320,7 +326,7 @@ impl Server {
             fields,
             csrf_key,
             hasher: PasswordHasher::new(config.hashing_slots()),
-            outbox: Outbox::new(mailer),
+            outbox,
             link_base: config.link_base().into(),
         };
         let router = router(state.clone(), config);

@@ -79,6 +79,15 @@ pub struct ServeConfig {
     #[arg(long, env = "SATUPINTU_MAIL_FROM", default_value = "Satu Pintu <noreply@satupintu.invalid>")]
     pub mail_from: String,
 
+    /// HTTP gateway for outgoing SMS, `http://host[:port]/path` (see docs/identity.md for
+    /// the JSON it receives). Without it, SMS are written as `.sms` files to `DATA_DIR/sms`.
+    #[arg(long, env = "SATUPINTU_SMS_GATEWAY_URL", hide_env_values = true)]
+    pub sms_gateway_url: Option<String>,
+
+    /// Bearer token sent to the SMS gateway.
+    #[arg(long, env = "SATUPINTU_SMS_GATEWAY_TOKEN", hide_env_values = true)]
+    pub sms_gateway_token: Option<String>,
+
     /// Password hashes computed at once; more sign-ins wait, so a flood of them cannot take
     /// every core. Defaults to half the cores (at least one).
     #[arg(long, env = "SATUPINTU_PASSWORD_HASHING_SLOTS")]

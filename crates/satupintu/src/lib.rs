@@ -19,4 +19,5 @@ pub mod outbox;
 pub mod portal;
 pub mod regions;
 pub mod secrets;
+pub mod sms;
 pub mod web;

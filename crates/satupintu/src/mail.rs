@@ -93,9 +93,11 @@ impl Mailer {
             Self::Files { dir, from } => {
                 let message = build_message(from, mail, BodyStyle::Readable)?;
                 let dir = dir.clone();
-                let path = tokio::task::spawn_blocking(move || write_eml(&dir, &message.formatted()))
-                    .await
-                    .context("the mail file writer stopped")??;
+                let path = tokio::task::spawn_blocking(move || {
+                    write_private_file(&dir, "eml", &message.formatted())
+                })
+                .await
+                .context("the mail file writer stopped")??;
                 // The path only: the body may hold a sign-in or verification link.
                 tracing::info!(path = %path.display(), "mail written to a file");
             }
@@ -156,7 +158,8 @@ fn random_hex() -> anyhow::Result<String> {
     Ok(crate::digest::hex(&bytes))
 }
 
-fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
+/// Creates `dir` (and its parents) readable by this user only (0700 on unix).
+pub(crate) fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
@@ -164,16 +167,17 @@ fn create_private_dir(dir: &Path) -> anyhow::Result<()> {
         use std::os::unix::fs::DirBuilderExt;
         builder.mode(0o700);
     }
-    builder.create(dir).with_context(|| format!("could not create the mail folder {}", dir.display()))
+    builder.create(dir).with_context(|| format!("could not create the folder {}", dir.display()))
 }
 
-/// Writes the message beside its final name and renames it into place, so a reader never
-/// sees half a message. Files are private (0600 on unix): they hold verification links.
-fn write_eml(dir: &Path, formatted: &[u8]) -> anyhow::Result<PathBuf> {
+/// Writes a message as `{unix millis}-{random hex}.{extension}` beside its final name and
+/// renames it into place, so a reader never sees half a message. Files are private (0600 on
+/// unix): they hold verification links.
+pub(crate) fn write_private_file(dir: &Path, extension: &str, formatted: &[u8]) -> anyhow::Result<PathBuf> {
     create_private_dir(dir)?;
     let name = format!("{}-{}", unix_millis(), random_hex()?);
     let partial = dir.join(format!(".{name}.partial"));
-    let path = dir.join(format!("{name}.eml"));
+    let path = dir.join(format!("{name}.{extension}"));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -187,7 +191,7 @@ fn write_eml(dir: &Path, formatted: &[u8]) -> anyhow::Result<PathBuf> {
     });
     if let Err(e) = written.and_then(|()| std::fs::rename(&partial, &path)) {
         let _ = std::fs::remove_file(&partial);
-        return Err(e).with_context(|| format!("could not write a mail file in {}", dir.display()));
+        return Err(e).with_context(|| format!("could not write a message file in {}", dir.display()));
     }
     Ok(path)
 }

@@ -1,6 +1,7 @@
-//! Mail that must not be lost: queued in the same transaction as the change that causes it,
-//! sent after commit by a worker, and retried with back-off until the relay takes it. The
-//! body is cleared once sent, since it may hold a single-use link.
+//! Mail and SMS that must not be lost: queued in the same transaction as the change that
+//! causes them, sent after commit by a worker, and retried with back-off until the relay or
+//! gateway takes them. The body is cleared once sent, since it may hold a single-use link;
+//! an SMS recipient is stored sealed (a phone number is personal data) and cleared too.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,38 +10,48 @@ use sqlx::Row;
 use tokio::sync::Notify;
 
 use crate::db::{Backend, Db, Tx};
+use crate::identity::protect::FieldProtector;
 use crate::mail::{Mailer, OutgoingMail};
+use crate::sms::{OutgoingSms, SmsGateway};
+
+/// The field name SMS recipients are sealed under.
+const SMS_RECIPIENT_FIELD: &str = "mail_outbox.sms_to";
 
 /// The queue's sender side and the worker's wake-up call.
 #[derive(Clone, Debug)]
 pub struct Outbox {
     mailer: Mailer,
+    sms: SmsGateway,
+    fields: Arc<FieldProtector>,
     wake: Arc<Notify>,
+}
+
+/// A queued message on its channel.
+#[derive(Debug)]
+enum Message {
+    Mail(OutgoingMail),
+    Sms(OutgoingSms),
 }
 
 /// Most attempts before a message is left for an operator (about a day of back-off).
 const MAX_ATTEMPTS: i64 = 12;
 
 impl Outbox {
-    /// An outbox that delivers through `mailer`.
-    pub fn new(mailer: Mailer) -> Self {
-        Self { mailer, wake: Arc::new(Notify::new()) }
+    /// An outbox that delivers mail through `mailer` and SMS through `sms`; `fields` seals
+    /// SMS recipients while they wait.
+    pub fn new(mailer: Mailer, sms: SmsGateway, fields: Arc<FieldProtector>) -> Self {
+        Self { mailer, sms, fields, wake: Arc::new(Notify::new()) }
     }
 
-    /// Queues a message inside the caller's transaction; call [`Outbox::wake`] after commit.
+    /// Queues a mail inside the caller's transaction; call [`Outbox::wake`] after commit.
     pub async fn queue(&self, tx: &mut Tx, mail: &OutgoingMail) -> anyhow::Result<()> {
-        let now = jiff::Timestamp::now().as_second();
-        sqlx::query(
-            "INSERT INTO mail_outbox (to_address, subject, body, created_at, next_attempt_at) \
-             VALUES ($1, $2, $3, $4, $4)",
-        )
-        .bind(&mail.to)
-        .bind(&mail.subject)
-        .bind(&mail.text)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-        Ok(())
+        insert(tx, "email", &mail.to, &mail.subject, &mail.text).await
+    }
+
+    /// Queues an SMS inside the caller's transaction; call [`Outbox::wake`] after commit.
+    pub async fn queue_sms(&self, tx: &mut Tx, sms: &OutgoingSms) -> anyhow::Result<()> {
+        let sealed = self.fields.seal(SMS_RECIPIENT_FIELD, &sms.to)?;
+        insert(tx, "sms", &sealed, "", &sms.text).await
     }
 
     /// Tells the worker that mail is waiting.
@@ -69,40 +80,73 @@ impl Outbox {
     /// Sends every due message once; returns how many were sent.
     pub async fn deliver_due(&self, db: &Db) -> anyhow::Result<usize> {
         let mut sent = 0;
-        while let Some((id, mail, attempts)) = claim_next(db).await? {
+        while let Some((id, message, attempts)) = self.claim_next(db).await? {
             let now = jiff::Timestamp::now().as_second();
-            match self.mailer.send(&mail).await {
+            let (delivered, clear_recipient) = match &message {
+                Message::Mail(mail) => (self.mailer.send(mail).await, false),
+                Message::Sms(sms) => (self.sms.send(sms).await, true),
+            };
+            match delivered {
                 Ok(()) => {
-                    sqlx::query("UPDATE mail_outbox SET sent_at = $1, body = '' WHERE id = $2")
-                        .bind(now)
-                        .bind(id)
-                        .execute(db.pool())
-                        .await?;
+                    let done = if clear_recipient {
+                        "UPDATE mail_outbox SET sent_at = $1, body = '', to_address = '' WHERE id = $2"
+                    } else {
+                        "UPDATE mail_outbox SET sent_at = $1, body = '' WHERE id = $2"
+                    };
+                    sqlx::query(done).bind(now).bind(id).execute(db.pool()).await?;
                     sent += 1;
                 }
                 Err(e) => {
-                    tracing::warn!(mail_id = id, attempts = attempts + 1, error = %e, "mail not delivered; will retry");
+                    tracing::warn!(message_id = id, attempts = attempts + 1, error = %e, "message not delivered; will retry");
                     // The claim already pushed the next attempt out; nothing else to record.
                 }
             }
         }
         Ok(sent)
     }
+
+    /// Takes the oldest due message and moves its next attempt out by an exponential
+    /// back-off, so that another node (or a crash) does not send it twice at once.
+    async fn claim_next(&self, db: &Db) -> anyhow::Result<Option<(i64, Message, i64)>> {
+        let Some(row) = claim_next_row(db).await? else { return Ok(None) };
+        let id: i64 = row.try_get("id")?;
+        let to: String = row.try_get("to_address")?;
+        let text: String = row.try_get("body")?;
+        let message = match row.try_get::<String, _>("channel")?.as_str() {
+            "sms" => Message::Sms(OutgoingSms { to: self.fields.open(SMS_RECIPIENT_FIELD, &to)?, text }),
+            _ => Message::Mail(OutgoingMail { to, subject: row.try_get("subject")?, text }),
+        };
+        Ok(Some((id, message, row.try_get("attempts")?)))
+    }
 }
 
-/// Takes the oldest due message and moves its next attempt out by an exponential back-off,
-/// so that another node (or a crash) does not send it twice at once.
-async fn claim_next(db: &Db) -> anyhow::Result<Option<(i64, OutgoingMail, i64)>> {
+async fn insert(tx: &mut Tx, channel: &str, to: &str, subject: &str, body: &str) -> anyhow::Result<()> {
+    let now = jiff::Timestamp::now().as_second();
+    sqlx::query(
+        "INSERT INTO mail_outbox (channel, to_address, subject, body, created_at, next_attempt_at) \
+         VALUES ($1, $2, $3, $4, $5, $5)",
+    )
+    .bind(channel)
+    .bind(to)
+    .bind(subject)
+    .bind(body)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn claim_next_row(db: &Db) -> anyhow::Result<Option<sqlx::any::AnyRow>> {
     let now = jiff::Timestamp::now().as_second();
     let mut tx = db.begin().await?;
     let pick = match db.backend() {
         Backend::Postgres => {
-            "SELECT id, to_address, subject, body, attempts FROM mail_outbox \
+            "SELECT id, channel, to_address, subject, body, attempts FROM mail_outbox \
              WHERE sent_at IS NULL AND next_attempt_at <= $1 AND attempts < $2 \
              ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"
         }
         Backend::Sqlite => {
-            "SELECT id, to_address, subject, body, attempts FROM mail_outbox \
+            "SELECT id, channel, to_address, subject, body, attempts FROM mail_outbox \
              WHERE sent_at IS NULL AND next_attempt_at <= $1 AND attempts < $2 ORDER BY id LIMIT 1"
         }
     };
@@ -118,10 +162,5 @@ async fn claim_next(db: &Db) -> anyhow::Result<Option<(i64, OutgoingMail, i64)>>
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    let mail = OutgoingMail {
-        to: row.try_get("to_address")?,
-        subject: row.try_get("subject")?,
-        text: row.try_get("body")?,
-    };
-    Ok(Some((id, mail, attempts)))
+    Ok(Some(row))
 }

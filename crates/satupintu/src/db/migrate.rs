@@ -31,6 +31,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(2, "0002_audit"),
     migration!(3, "0003_identity"),
     migration!(4, "0004_content_drafts"),
+    migration!(5, "0005_sms"),
 ];
 
 impl Migration {

@@ -73,9 +73,9 @@ pub struct NewCitizen<'a> {
     pub nik_district: &'a str,
     /// The birth date from the NIK, `YYYY-MM-DD`.
     pub birth_date: &'a str,
-    /// Normalized email.
-    pub email: &'a str,
-    /// Normalized mobile number, if given.
+    /// Normalized email, if given.
+    pub email: Option<&'a str>,
+    /// Normalized mobile number, if given. The handler requires this or an email.
     pub phone: Option<&'a str>,
     /// The argon2id hash of the password.
     pub password_hash: &'a str,
@@ -90,6 +90,8 @@ pub enum Registered {
         account_id: i64,
         /// The token of the verification link.
         token: String,
+        /// Where the link goes: the email when there is one, else the mobile number.
+        channel: Channel,
     },
     /// The email already has an account: the owner gets a notice instead, and the visitor
     /// sees the same page as for a new account (nothing leaks about who has one).
@@ -113,12 +115,14 @@ pub async fn register_citizen(
     if taken.is_some() {
         return Ok(Registered::NikTaken);
     }
-    let email_taken = sqlx::query("SELECT 1 FROM accounts WHERE email = $1")
-        .bind(new.email)
-        .fetch_optional(&mut **tx)
-        .await?;
-    if email_taken.is_some() {
-        return Ok(Registered::EmailTaken);
+    if let Some(email) = new.email {
+        let email_taken = sqlx::query("SELECT 1 FROM accounts WHERE email = $1")
+            .bind(email)
+            .fetch_optional(&mut **tx)
+            .await?;
+        if email_taken.is_some() {
+            return Ok(Registered::EmailTaken);
+        }
     }
     let now = jiff::Timestamp::now().as_second();
     let phone = new.phone.map(|p| fields.seal(field::PHONE, p)).transpose()?;
@@ -139,11 +143,12 @@ pub async fn register_citizen(
     .fetch_one(&mut **tx)
     .await?;
     let account_id: i64 = row.try_get("id")?;
+    let sent_to = new.email.map_or(SentTo::Sms, SentTo::Email);
     let token =
-        issue_email_token(tx, "verify", LinkFor::Account(account_id), new.email, VERIFY_LINK_SECONDS).await?;
+        issue_email_token(tx, "verify", LinkFor::Account(account_id), sent_to, VERIFY_LINK_SECONDS).await?;
     record(db, tx, &format!("citizen:{account_id}"), "account.register", &format!("account/{account_id}"))
         .await?;
-    Ok(Registered::Created { account_id, token })
+    Ok(Registered::Created { account_id, token, channel: sent_to.channel() })
 }
 
 /// Appends an audit entry whose digest covers the action and the moment, not personal data.
@@ -161,12 +166,46 @@ pub enum LinkFor {
     Business(i64),
 }
 
+/// The channel a single-use link goes out on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Channel {
+    /// By email.
+    Email,
+    /// By SMS to the account's mobile number.
+    Sms,
+}
+
+impl Channel {
+    fn parse(text: &str) -> Self {
+        if text == "sms" { Self::Sms } else { Self::Email }
+    }
+}
+
+/// Where a single-use link is sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SentTo<'a> {
+    /// To this email address (kept with the token: invitations are bound to it).
+    Email(&'a str),
+    /// By SMS to the account's mobile number (not stored with the token).
+    Sms,
+}
+
+impl SentTo<'_> {
+    /// The channel.
+    pub fn channel(self) -> Channel {
+        match self {
+            Self::Email(_) => Channel::Email,
+            Self::Sms => Channel::Sms,
+        }
+    }
+}
+
 /// Stores a single-use token for a mailed link and returns it. Only its SHA-256 is kept.
 pub async fn issue_email_token(
     tx: &mut Tx,
     purpose: &str,
     subject: LinkFor,
-    email: &str,
+    sent_to: SentTo<'_>,
     lifetime_seconds: i64,
 ) -> anyhow::Result<String> {
     let token = new_token()?;
@@ -175,14 +214,20 @@ pub async fn issue_email_token(
         LinkFor::Account(id) => (Some(id), None),
         LinkFor::Business(id) => (None, Some(id)),
     };
+    let (channel, email) = match sent_to {
+        SentTo::Email(email) => ("email", email),
+        SentTo::Sms => ("sms", ""),
+    };
     sqlx::query(
-        "INSERT INTO email_tokens (token_hash, purpose, account_id, business_id, email, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO email_tokens (token_hash, purpose, account_id, business_id, channel, email, created_at, \
+                                   expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(token_hash(&token))
     .bind(purpose)
     .bind(account_id)
     .bind(business_id)
+    .bind(channel)
     .bind(email)
     .bind(now)
     .bind(now + lifetime_seconds)
@@ -202,15 +247,25 @@ pub enum LinkProblem {
     Used,
 }
 
+/// A single-use link that was just used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UsedLink {
+    /// The account it was for.
+    pub account_id: i64,
+    /// The channel it went out on, which using it proves.
+    pub channel: Channel,
+}
+
 /// Uses a single-use token: marks it used in the caller's transaction and returns its account.
 pub async fn consume_email_token(
     tx: &mut Tx,
     purpose: &str,
     token: &str,
-) -> anyhow::Result<Result<i64, LinkProblem>> {
+) -> anyhow::Result<Result<UsedLink, LinkProblem>> {
     let now = jiff::Timestamp::now().as_second();
     let row = sqlx::query(
-        "SELECT account_id, expires_at, used_at FROM email_tokens WHERE token_hash = $1 AND purpose = $2",
+        "SELECT account_id, channel, expires_at, used_at FROM email_tokens \
+         WHERE token_hash = $1 AND purpose = $2",
     )
     .bind(token_hash(token))
     .bind(purpose)
@@ -232,8 +287,27 @@ pub async fn consume_email_token(
     if done.rows_affected() != 1 {
         return Ok(Err(LinkProblem::Used));
     }
+    let channel = Channel::parse(&row.try_get::<String, _>("channel")?);
     let account: Option<i64> = row.try_get("account_id")?;
-    Ok(account.ok_or(LinkProblem::Unknown))
+    Ok(account.map(|account_id| UsedLink { account_id, channel }).ok_or(LinkProblem::Unknown))
+}
+
+/// Records that the channel a used link went out on works (the first time only).
+pub async fn mark_verified(tx: &mut Tx, link: UsedLink) -> anyhow::Result<()> {
+    let update = match link.channel {
+        Channel::Email => {
+            "UPDATE accounts SET email_verified_at = COALESCE(email_verified_at, $1) WHERE id = $2"
+        }
+        Channel::Sms => {
+            "UPDATE accounts SET phone_verified_at = COALESCE(phone_verified_at, $1) WHERE id = $2"
+        }
+    };
+    sqlx::query(update)
+        .bind(jiff::Timestamp::now().as_second())
+        .bind(link.account_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// Checks whether a mailed link is still usable, without using it (for the page that
@@ -270,8 +344,8 @@ pub struct Credentials {
     pub name: String,
     /// The argon2id hash.
     pub password_hash: String,
-    /// Whether the email was confirmed.
-    pub email_verified: bool,
+    /// Whether the email or the mobile number was confirmed.
+    pub verified: bool,
     /// The sealed TOTP secret, when the second factor is on.
     pub totp_sealed: Option<String>,
     /// The last TOTP step used, so no code works twice.
@@ -280,28 +354,86 @@ pub struct Credentials {
     pub disabled: bool,
 }
 
-/// Looks an account up by its (normalized) email.
-pub async fn credentials_by_email(db: &Db, email: &str) -> anyhow::Result<Option<Credentials>> {
-    let row = sqlx::query(
-        "SELECT id, kind, name, password_hash, email_verified_at, totp_secret_sealed, totp_enabled_at, \
-                totp_last_step, disabled_at FROM accounts WHERE email = $1",
-    )
-    .bind(email)
-    .fetch_optional(db.pool())
-    .await?;
+const CREDENTIALS_SELECT: &str = "SELECT id, kind, name, password_hash, email_verified_at, phone_verified_at, \
+     totp_secret_sealed, totp_enabled_at, totp_last_step, disabled_at FROM accounts";
+
+/// How a visitor names their account when signing in or asking for a new password.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AccountName {
+    /// A (normalized) email address.
+    Email(String),
+    /// A NIK's blind index (citizens without email sign in with their NIK).
+    Nik(String),
+}
+
+impl AccountName {
+    /// Sixteen digits are a NIK; anything else is taken as an email address.
+    pub fn parse(typed: &str, fields: &FieldProtector) -> Self {
+        let compact: String = typed.chars().filter(|c| !c.is_whitespace()).collect();
+        if compact.len() == 16 && compact.chars().all(|c| c.is_ascii_digit()) {
+            Self::Nik(fields.blind_index(field::NIK, &compact))
+        } else {
+            Self::Email(normalize_email(typed))
+        }
+    }
+
+    /// A stable key for back-off, revealing neither the email nor the NIK.
+    pub fn throttle_key(&self) -> String {
+        match self {
+            Self::Email(email) => crate::identity::throttle::account_key(email),
+            Self::Nik(index) => crate::identity::throttle::account_key(index),
+        }
+    }
+}
+
+/// Looks an account up by its email or NIK.
+pub async fn credentials_by_name(db: &Db, name: &AccountName) -> anyhow::Result<Option<Credentials>> {
+    let (condition, value) = match name {
+        AccountName::Email(email) => ("email", email),
+        AccountName::Nik(index) => ("nik_index", index),
+    };
+    // Both parts are constants of this module.
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{CREDENTIALS_SELECT} WHERE {condition} = $1")))
+        .bind(value)
+        .fetch_optional(db.pool())
+        .await?;
     row.map(|row| credentials_from_row(&row)).transpose()
 }
 
 /// Looks an account up by id.
 pub async fn credentials_by_id(db: &Db, id: i64) -> anyhow::Result<Option<Credentials>> {
-    let row = sqlx::query(
-        "SELECT id, kind, name, password_hash, email_verified_at, totp_secret_sealed, totp_enabled_at, \
-                totp_last_step, disabled_at FROM accounts WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(db.pool())
-    .await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("{CREDENTIALS_SELECT} WHERE id = $1")))
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await?;
     row.map(|row| credentials_from_row(&row)).transpose()
+}
+
+/// Where an account's links can go: its email, else its mobile number.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Reachable {
+    /// By email.
+    Email(String),
+    /// By SMS to this national number.
+    Phone(String),
+}
+
+/// How to reach an account with a link, if at all.
+pub async fn reachable(
+    db: &Db,
+    fields: &FieldProtector,
+    account_id: i64,
+) -> anyhow::Result<Option<Reachable>> {
+    let row = sqlx::query("SELECT email, phone_sealed FROM accounts WHERE id = $1")
+        .bind(account_id)
+        .fetch_optional(db.pool())
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    if let Some(email) = row.try_get::<Option<String>, _>("email")? {
+        return Ok(Some(Reachable::Email(email)));
+    }
+    let phone: Option<String> = row.try_get("phone_sealed")?;
+    Ok(phone.map(|sealed| fields.open(field::PHONE, &sealed)).transpose()?.map(Reachable::Phone))
 }
 
 fn credentials_from_row(row: &sqlx::any::AnyRow) -> anyhow::Result<Credentials> {
@@ -311,7 +443,8 @@ fn credentials_from_row(row: &sqlx::any::AnyRow) -> anyhow::Result<Credentials> 
         kind: AccountKind::parse(&row.try_get::<String, _>("kind")?),
         name: row.try_get("name")?,
         password_hash: row.try_get("password_hash")?,
-        email_verified: row.try_get::<Option<i64>, _>("email_verified_at")?.is_some(),
+        verified: row.try_get::<Option<i64>, _>("email_verified_at")?.is_some()
+            || row.try_get::<Option<i64>, _>("phone_verified_at")?.is_some(),
         totp_sealed: if enabled.is_some() { row.try_get("totp_secret_sealed")? } else { None },
         totp_last_step: row.try_get("totp_last_step")?,
         disabled: row.try_get::<Option<i64>, _>("disabled_at")?.is_some(),

@@ -244,7 +244,7 @@ pub async fn issue_invitation(tx: &mut Tx, business_id: i64, email: &str) -> any
         tx,
         "invite",
         accounts::LinkFor::Business(business_id),
-        email,
+        accounts::SentTo::Email(email),
         INVITE_LINK_SECONDS,
     )
     .await

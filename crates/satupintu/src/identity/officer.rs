@@ -257,9 +257,9 @@ pub async fn api_token(
     ClientAddress(address): ClientAddress,
     JsonBody(request): JsonBody<TokenRequest>,
 ) -> AppResult<Response> {
-    let email = accounts::normalize_email(&request.email);
+    let name = accounts::AccountName::Email(accounts::normalize_email(&request.email));
     let account =
-        match crate::identity::routes::check_password_sign_in(&state, &email, &request.password, address)
+        match crate::identity::routes::check_password_sign_in(&state, &name, &request.password, address)
             .await?
         {
             Ok(account) => account,

@@ -12,13 +12,16 @@ use sqlx::Row;
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
-use crate::identity::accounts::{self, LinkProblem, NewCitizen, Registered, field};
+use crate::identity::accounts::{
+    self, AccountName, Channel, LinkProblem, NewCitizen, Reachable, Registered, field,
+};
 use crate::identity::password::{self, HashError};
 use crate::identity::session::{self, AccountKind, Credential, SignedIn, Visitor, append_cookie};
 use crate::identity::{nik, throttle, totp};
 use crate::mail::OutgoingMail;
 use crate::portal::routes::render;
 use crate::portal::store as portal_store;
+use crate::sms::OutgoingSms;
 use crate::web::extract::{ClientAddress, Form, Path, Query};
 use crate::web::page::{Chrome, format_timestamp};
 use crate::web::{RequestContext, local_path, see_other};
@@ -70,6 +73,12 @@ impl FormField {
     /// Marks the field as digits only.
     pub fn numeric(mut self) -> Self {
         self.inputmode = "numeric";
+        self
+    }
+
+    /// Uses another label than the field's usual one.
+    pub fn label(mut self, label: String) -> Self {
+        self.label = label;
         self
     }
 
@@ -241,7 +250,10 @@ fn register_page(chrome: Chrome, csrf: &str, form: &RegisterForm) -> FormPage {
     page.fields = vec![
         FormField::new(lang, "nama", "text", "name").value(&form.nama),
         FormField::new(lang, "nik", "text", "off").numeric().hint(lang).value(&form.nik),
-        FormField::new(lang, "email", "email", "email").value(&form.email),
+        FormField::new(lang, "email", "email", "email")
+            .label(lang.t("register-field-email"))
+            .optional()
+            .value(&form.email),
         FormField::new(lang, "telepon", "tel", "tel").optional().hint(lang).value(&form.telepon),
         FormField::new(lang, "sandi", "password", "new-password").hint(lang),
         FormField::new(lang, "sandi_ulang", "password", "new-password"),
@@ -280,9 +292,12 @@ pub async fn register(
         Ok(_) => {}
         Err(problem) => page.set_error("nik", problem.message(lang)),
     }
-    let email = accounts::normalize_email(&form.email);
-    if !accounts::plausible_email(&email) {
+    let email = Some(accounts::normalize_email(&form.email)).filter(|e| !e.is_empty());
+    if email.as_deref().is_some_and(|e| !accounts::plausible_email(e)) {
         page.set_error("email", lang.t("error-email"));
+    }
+    if email.is_none() && form.telepon.trim().is_empty() {
+        page.set_error("email", lang.t("error-email-or-phone"));
     }
     let phone = if form.telepon.trim().is_empty() {
         None
@@ -293,7 +308,7 @@ pub async fn register(
         }
         phone
     };
-    let local_part = email.split('@').next().unwrap_or_default();
+    let local_part = email.as_deref().and_then(|e| e.split('@').next()).unwrap_or_default();
     if let Err(problem) = password::check_password(&form.sandi, &[local_part, name, &nik_digits]) {
         page.set_error("sandi", lang.t(problem.message_key()));
     } else if form.sandi != form.sandi_ulang {
@@ -302,9 +317,10 @@ pub async fn register(
     let Ok((nik_value, facts)) = checked else {
         return page.respond(StatusCode::BAD_REQUEST);
     };
-    if page.has_errors() {
+    let verify_by = email.clone().map(Reachable::Email).or_else(|| phone.clone().map(Reachable::Phone));
+    let Some(verify_by) = verify_by.filter(|_| !page.has_errors()) else {
         return page.respond(StatusCode::BAD_REQUEST);
-    }
+    };
     // Each registration sends mail (to a new or an existing address): counted per client
     // address like sign-in failures, so the form cannot be used to flood someone's inbox.
     let key = format!("register:{}", throttle::address_key(address));
@@ -320,7 +336,7 @@ pub async fn register(
         nik: nik_value.as_str(),
         nik_district: &facts.district_code,
         birth_date: &facts.birth_date,
-        email: &email,
+        email: email.as_deref(),
         phone: phone.as_deref(),
         password_hash: &password_hash,
     };
@@ -335,16 +351,25 @@ pub async fn register(
         }
         Registered::Created { token, .. } => {
             let link = format!("{}/akun/verifikasi/{token}", state.link_base);
-            let mail = OutgoingMail {
-                to: email.clone(),
-                subject: lang.t("mail-verify-subject"),
-                text: lang.t_args("mail-verify-body", &[("name", name.to_string()), ("link", link)]),
-            };
-            state.outbox.queue(&mut tx, &mail).await?;
+            match &verify_by {
+                Reachable::Email(email) => {
+                    let mail = OutgoingMail {
+                        to: email.clone(),
+                        subject: lang.t("mail-verify-subject"),
+                        text: lang.t_args("mail-verify-body", &[("name", name.to_string()), ("link", link)]),
+                    };
+                    state.outbox.queue(&mut tx, &mail).await?;
+                }
+                Reachable::Phone(phone) => {
+                    let sms =
+                        OutgoingSms { to: phone.clone(), text: lang.t_args("sms-verify", &[("link", link)]) };
+                    state.outbox.queue_sms(&mut tx, &sms).await?;
+                }
+            }
         }
         Registered::EmailTaken => {
             let mail = OutgoingMail {
-                to: email.clone(),
+                to: email.clone().unwrap_or_default(),
                 subject: lang.t("mail-exists-subject"),
                 text: lang
                     .t_args("mail-exists-body", &[("link", format!("{}/akun/lupa-sandi", state.link_base))]),
@@ -354,15 +379,12 @@ pub async fn register(
     }
     tx.commit().await.map_err(anyhow::Error::from)?;
     state.outbox.wake();
-    message(
-        &state,
-        &context,
-        StatusCode::OK,
-        "register-sent-title",
-        &["register-sent-body", "register-sent-spam"],
-        vec![],
-    )
-    .await
+    let (title, body) = if matches!(verify_by, Reachable::Email(_)) {
+        ("register-sent-title", ["register-sent-body", "register-sent-spam"])
+    } else {
+        ("register-sms-sent-title", ["register-sms-sent-body", "register-sms-sent-late"])
+    };
+    message(&state, &context, StatusCode::OK, title, &body, vec![]).await
 }
 
 /// `GET /akun/verifikasi/{token}`: a button that confirms. Link scanners in mail systems
@@ -400,20 +422,21 @@ pub async fn verify(
     Form(_): Form<EmptyForm>,
 ) -> AppResult<Response> {
     let mut tx = state.db.begin().await?;
-    let account_id = match accounts::consume_email_token(&mut tx, "verify", &token).await? {
-        Ok(id) => id,
+    let link = match accounts::consume_email_token(&mut tx, "verify", &token).await? {
+        Ok(link) => link,
         Err(problem) => return link_problem(&state, &context, problem).await,
     };
-    sqlx::query("UPDATE accounts SET email_verified_at = $1 WHERE id = $2")
-        .bind(jiff::Timestamp::now().as_second())
-        .bind(account_id)
-        .execute(&mut *tx)
-        .await?;
+    let account_id = link.account_id;
+    accounts::mark_verified(&mut tx, link).await?;
+    let action = match link.channel {
+        Channel::Email => "account.verify_email",
+        Channel::Sms => "account.verify_phone",
+    };
     accounts::record(
         &state.db,
         &mut tx,
         &format!("citizen:{account_id}"),
-        "account.verify_email",
+        action,
         &format!("account/{account_id}"),
     )
     .await?;
@@ -463,18 +486,19 @@ pub struct SignInQuery {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SignInForm {
-    email: String,
+    /// An email address or a NIK.
+    akun: String,
     sandi: String,
     #[serde(default)]
     kembali: String,
 }
 
-fn sign_in_page(chrome: Chrome, csrf: &str, email: &str, back: &str) -> FormPage {
+fn sign_in_page(chrome: Chrome, csrf: &str, account: &str, back: &str) -> FormPage {
     let lang = chrome.lang;
     let mut page = FormPage::new(chrome, "/akun/masuk", csrf, lang.t("signin-submit"));
     page.hidden = vec![("kembali".into(), back.to_string())];
     page.fields = vec![
-        FormField::new(lang, "email", "email", "username").value(email),
+        FormField::new(lang, "akun", "text", "username").hint(lang).value(account),
         FormField::new(lang, "sandi", "password", "current-password"),
     ];
     page.links = vec![
@@ -501,20 +525,21 @@ pub async fn sign_in_form(
 pub enum SignInRefusal {
     /// Wait this many seconds.
     Throttled(u64),
-    /// Email or password wrong (or the account disabled).
+    /// Email/NIK or password wrong (or the account disabled).
     Wrong,
-    /// Right password, email not verified yet.
+    /// Right password, but neither the email nor the mobile number is verified yet.
     Unverified,
 }
 
-/// Checks email and password with back-off; the same work is done for unknown emails.
+/// Checks the account's name and password with back-off; the same work is done for unknown
+/// names.
 pub async fn check_password_sign_in(
     state: &AppState,
-    email: &str,
+    name: &AccountName,
     password: &str,
     address: std::net::IpAddr,
 ) -> AppResult<Result<accounts::Credentials, SignInRefusal>> {
-    let account_key = throttle::account_key(email);
+    let account_key = name.throttle_key();
     let address_key = throttle::address_key(address);
     let wait = throttle::wait_seconds(&state.db, &account_key)
         .await?
@@ -523,7 +548,7 @@ pub async fn check_password_sign_in(
         tracing::info!(wait, "sign-in refused: back-off in force");
         return Ok(Err(SignInRefusal::Throttled(u64::try_from(wait).unwrap_or(1))));
     }
-    let found = accounts::credentials_by_email(&state.db, email).await?;
+    let found = accounts::credentials_by_name(&state.db, name).await?;
     let accepted = match &found {
         Some(account) => state.hasher.verify(password, &account.password_hash).await.map_err(hash_error)?,
         None => {
@@ -534,7 +559,7 @@ pub async fn check_password_sign_in(
     match found {
         Some(account) if accepted && !account.disabled => {
             throttle::clear(&state.db, &account_key).await?;
-            if !account.email_verified {
+            if !account.verified {
                 return Ok(Err(SignInRefusal::Unverified));
             }
             Ok(Ok(account))
@@ -542,7 +567,7 @@ pub async fn check_password_sign_in(
         _ => {
             throttle::record_failure(&state.db, &account_key, throttle::FREE_ACCOUNT_FAILURES).await?;
             throttle::record_failure(&state.db, &address_key, throttle::FREE_ADDRESS_FAILURES).await?;
-            tracing::info!("sign-in refused: wrong email or password");
+            tracing::info!("sign-in refused: wrong account name or password");
             Ok(Err(SignInRefusal::Wrong))
         }
     }
@@ -557,22 +582,26 @@ pub async fn sign_in(
     Form(form): Form<SignInForm>,
 ) -> AppResult<Response> {
     let lang = context.lang;
-    let email = accounts::normalize_email(&form.email);
+    let name = AccountName::parse(&form.akun, &state.fields);
     let back = local_path(Some(form.kembali.clone()).filter(|b| !b.is_empty()).or(Some("/akun".into())));
-    let account = match check_password_sign_in(&state, &email, &form.sandi, address).await? {
+    let account = match check_password_sign_in(&state, &name, &form.sandi, address).await? {
         Ok(account) => account,
         Err(SignInRefusal::Throttled(seconds)) => {
             return Err(AppError::TooManyRequests { retry_after_seconds: seconds });
         }
         Err(refusal) => {
-            let mut page =
-                sign_in_page(chrome(&state, &context, "signin-title").await?, &visitor.csrf, &email, &back);
+            let mut page = sign_in_page(
+                chrome(&state, &context, "signin-title").await?,
+                &visitor.csrf,
+                form.akun.trim(),
+                &back,
+            );
             let key = if matches!(refusal, SignInRefusal::Unverified) {
                 "signin-unverified"
             } else {
                 "signin-wrong"
             };
-            page.set_error("email", lang.t(key));
+            page.set_error("akun", lang.t(key));
             return page.respond(StatusCode::UNAUTHORIZED);
         }
     };
@@ -796,7 +825,8 @@ pub async fn sign_out_everywhere(
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResetRequestForm {
-    email: String,
+    /// An email address or a NIK.
+    akun: String,
 }
 
 /// `GET /akun/lupa-sandi`.
@@ -813,12 +843,12 @@ pub async fn reset_request_form(
         lang.t("reset-request-submit"),
     );
     page.intro = vec![lang.t("reset-request-intro")];
-    page.fields = vec![FormField::new(lang, "email", "email", "email")];
+    page.fields = vec![FormField::new(lang, "akun", "text", "username").hint(lang)];
     page.respond(StatusCode::OK)
 }
 
-/// `POST /akun/lupa-sandi`: mails a link valid 30 minutes when the account exists; the
-/// answer is the same either way.
+/// `POST /akun/lupa-sandi`: sends a link valid 30 minutes when the account exists, to its
+/// email or else by SMS to its mobile number; the answer is the same either way.
 pub async fn reset_request(
     State(state): State<AppState>,
     context: RequestContext,
@@ -826,7 +856,7 @@ pub async fn reset_request(
     Form(form): Form<ResetRequestForm>,
 ) -> AppResult<Response> {
     let lang = context.lang;
-    let email = accounts::normalize_email(&form.email);
+    let name = AccountName::parse(&form.akun, &state.fields);
     // Mail bombing someone's inbox through this form is throttled like sign-in.
     let key = format!("reset:{}", throttle::address_key(address));
     let wait = throttle::wait_seconds(&state.db, &key).await?;
@@ -834,23 +864,40 @@ pub async fn reset_request(
         return Err(AppError::TooManyRequests { retry_after_seconds: u64::try_from(wait).unwrap_or(1) });
     }
     throttle::record_failure(&state.db, &key, throttle::FREE_ADDRESS_FAILURES).await?;
-    if let Some(account) = accounts::credentials_by_email(&state.db, &email).await?.filter(|a| !a.disabled) {
+    let account = accounts::credentials_by_name(&state.db, &name).await?.filter(|a| !a.disabled);
+    let reachable = match &account {
+        Some(account) => accounts::reachable(&state.db, &state.fields, account.id).await?,
+        None => None,
+    };
+    if let (Some(account), Some(reachable)) = (account, reachable) {
         let mut tx = state.db.begin().await?;
+        let sent_to = match &reachable {
+            Reachable::Email(email) => accounts::SentTo::Email(email),
+            Reachable::Phone(_) => accounts::SentTo::Sms,
+        };
         let token = accounts::issue_email_token(
             &mut tx,
             "reset",
             accounts::LinkFor::Account(account.id),
-            &email,
+            sent_to,
             accounts::RESET_LINK_SECONDS,
         )
         .await?;
         let link = format!("{}/akun/atur-ulang/{token}", state.link_base);
-        let mail = OutgoingMail {
-            to: email.clone(),
-            subject: lang.t("mail-reset-subject"),
-            text: lang.t_args("mail-reset-body", &[("name", account.name.clone()), ("link", link)]),
-        };
-        state.outbox.queue(&mut tx, &mail).await?;
+        match reachable {
+            Reachable::Email(email) => {
+                let mail = OutgoingMail {
+                    to: email,
+                    subject: lang.t("mail-reset-subject"),
+                    text: lang.t_args("mail-reset-body", &[("name", account.name.clone()), ("link", link)]),
+                };
+                state.outbox.queue(&mut tx, &mail).await?;
+            }
+            Reachable::Phone(phone) => {
+                let sms = OutgoingSms { to: phone, text: lang.t_args("sms-reset", &[("link", link)]) };
+                state.outbox.queue_sms(&mut tx, &sms).await?;
+            }
+        }
         accounts::record(
             &state.db,
             &mut tx,
@@ -928,17 +975,14 @@ pub async fn reset(
     }
     let hash = state.hasher.hash(&form.sandi).await.map_err(hash_error)?;
     let mut tx = state.db.begin().await?;
-    let account_id = match accounts::consume_email_token(&mut tx, "reset", &token).await? {
-        Ok(id) => id,
+    let link = match accounts::consume_email_token(&mut tx, "reset", &token).await? {
+        Ok(link) => link,
         Err(problem) => return link_problem(&state, &context, problem).await,
     };
+    let account_id = link.account_id;
     accounts::set_password(&mut tx, account_id, &hash).await?;
-    // The link proves the mailbox, so an unverified email is verified now.
-    sqlx::query("UPDATE accounts SET email_verified_at = COALESCE(email_verified_at, $1) WHERE id = $2")
-        .bind(jiff::Timestamp::now().as_second())
-        .bind(account_id)
-        .execute(&mut *tx)
-        .await?;
+    // The link proves the mailbox or the phone, so that channel counts as verified now.
+    accounts::mark_verified(&mut tx, link).await?;
     accounts::record(
         &state.db,
         &mut tx,

@@ -5,6 +5,7 @@
 #![allow(clippy::expect_used, reason = "tests fail loudly on set-up errors")]
 
 mod browser;
+mod sms_sink;
 mod smtp_sink;
 mod support;
 
@@ -21,4 +22,5 @@ mod operations;
 mod portal;
 mod privacy;
 mod search;
+mod sms;
 mod tokens;

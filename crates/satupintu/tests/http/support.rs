@@ -165,6 +165,8 @@ pub struct TestApp {
     pub base: String,
     /// The SMTP sink this app's mail goes to.
     pub mail: crate::smtp_sink::SmtpSink,
+    /// The HTTP gateway this app's SMS go to.
+    pub sms: crate::sms_sink::SmsSink,
     /// The data folder (keys).
     pub data_dir: PathBuf,
     pub client: reqwest::Client,
@@ -185,10 +187,13 @@ impl TestApp {
         };
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let mail = crate::smtp_sink::SmtpSink::start().await;
+        let sms = crate::sms_sink::SmsSink::start().await;
         let data_dir = options.data_dir.unwrap_or_else(scratch_root);
         let config = ServeConfig {
             smtp_url: Some(mail.url()),
             mail_from: "Satu Pintu <noreply@satupintu.test>".into(),
+            sms_gateway_url: Some(sms.url()),
+            sms_gateway_token: Some(crate::sms_sink::TOKEN.into()),
             password_hashing_slots: Some(2),
             listen: listener.local_addr().expect("address"),
             public_url: options.public_url,
@@ -219,7 +224,7 @@ impl TestApp {
         });
         let client =
             reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-        Self { base, mail, data_dir, client, database_url, shutdown: Some(tx), finished: Some(finished) }
+        Self { base, mail, sms, data_dir, client, database_url, shutdown: Some(tx), finished: Some(finished) }
     }
 
     pub fn url(&self, path: &str) -> String {
