@@ -11,7 +11,7 @@ local function encode(s)
 end
 
 function request()
-  local body = "email=" .. encode(email) .. "&sandi=" .. encode(password) .. "&kembali=%2Fakun&csrf=" .. encode(token)
+  local body = "akun=" .. encode(email) .. "&sandi=" .. encode(password) .. "&kembali=%2Fakun&csrf=" .. encode(token)
   return wrk.format("POST", "/akun/masuk", {
     ["Content-Type"] = "application/x-www-form-urlencoded",
     ["Cookie"] = "sp_form=" .. cookie,
