@@ -133,6 +133,7 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/api/v1/faq", get(portal_api::faq_list))
         .route("/api/v1/pages/{slug}", get(portal_api::page_detail))
         .route("/api/v1/search", get(portal_api::search))
+        .route("/api/v1/calendar/holidays", get(crate::calendar::api_holidays))
         .route("/api/v1/regions", get(regions::api_region_list))
         .route("/api/v1/regions/{code}", get(regions::api_region_detail))
         .route("/api/v1/transparency/sth", get(crate::audit::routes::tree_head))
@@ -207,6 +208,8 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/admin/petugas/{id}/peran/{role_id}/cabut", post(crate::identity::admin::revoke_role))
         .route("/akun/token", get(crate::identity::tokens::list).post(crate::identity::tokens::create))
         .route("/akun/token/{id}/cabut", post(crate::identity::tokens::revoke))
+        .route("/admin/kalender", get(crate::calendar::admin_page).post(crate::calendar::save))
+        .route("/admin/kalender/{day}/hapus", post(crate::calendar::remove))
         .route("/admin/instansi", get(crate::identity::agencies::list))
         .route(
             "/admin/instansi/baru",

@@ -59,6 +59,12 @@ pub enum Command {
         #[command(subcommand)]
         what: KeysCommand,
     },
+    /// Working days, by the holiday calendar in the database.
+    Calendar {
+        /// What to compute.
+        #[command(subcommand)]
+        what: CalendarCommand,
+    },
     /// Import reference data or content.
     Import {
         /// What to import.
@@ -87,6 +93,26 @@ pub enum NikCommand {
     Decode {
         /// The 16-digit NIK.
         nik: String,
+        /// Where the data lives.
+        #[command(flatten)]
+        store: StoreConfig,
+    },
+}
+
+/// What `calendar` does.
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    /// Print the day N working days after DATE, as YYYY-MM-DD. Weekends, national holidays
+    /// and collective leave are skipped (the civil-service calendar) unless
+    /// `--public-holidays-only` counts collective leave as working days.
+    AddWorkingDays {
+        /// The start, YYYY-MM-DD (not itself counted).
+        date: String,
+        /// How many working days to add.
+        days: u32,
+        /// Count collective leave (cuti bersama) as working days.
+        #[arg(long)]
+        public_holidays_only: bool,
         /// Where the data lives.
         #[command(flatten)]
         store: StoreConfig,
@@ -247,6 +273,24 @@ async fn execute(command: Command) -> anyhow::Result<Outcome> {
             };
             println!("{json}");
             Ok(outcome)
+        }
+        Command::Calendar {
+            what: CalendarCommand::AddWorkingDays { date, days, public_holidays_only, store },
+        } => {
+            let start: jiff::civil::Date = date
+                .trim()
+                .parse()
+                .map_err(|_| anyhow::anyhow!("`{date}` is not a date in the form YYYY-MM-DD"))?;
+            let db = prepared_db(&store).await?;
+            let calendar = crate::calendar::load(&db).await;
+            db.close().await;
+            let policy = if public_holidays_only {
+                satupintu_rules::calendar::LeavePolicy::PublicHolidaysOnly
+            } else {
+                satupintu_rules::calendar::LeavePolicy::CivilService
+            };
+            println!("{}", calendar?.add_working_days(start, days, policy)?);
+            Ok(Outcome::Success)
         }
         Command::User { what: UserCommand::Create { email, role, agency, region, name, store } } => {
             let db = prepared_db(&store).await?;

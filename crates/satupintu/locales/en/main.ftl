@@ -582,3 +582,25 @@ field-akun = Email address or NIK
 field-akun-hint = Citizens who registered without an email address sign in with their NIK.
 sms-verify = Satu Pintu: open { $link } to verify your number (valid 48 hours). Ignore this if you did not register.
 sms-reset = Satu Pintu: set a new password at { $link } (valid 30 minutes). Ignore this if you did not ask for it.
+
+## Holiday calendar (working days for SLA clocks)
+calendar-title = Holiday calendar
+calendar-intro = National holidays and collective leave decide which working days service deadlines count. Saturdays and Sundays are always off and need no entry. Changes apply to deadlines computed afterwards.
+calendar-years = Other years
+calendar-empty = No holidays recorded for this year yet.
+calendar-col-name = Name
+calendar-col-actions = Actions
+calendar-remove = Remove
+calendar-add-heading = Add or change a holiday
+calendar-add-intro = Saving a date that is already listed replaces its kind and names.
+calendar-field-date = Date
+calendar-field-date-hint = Format YYYY-MM-DD, for example 2026-03-20.
+calendar-field-kind = Kind
+calendar-field-name = Name (Indonesian)
+calendar-field-name-en = Name (English)
+calendar-kind-national = National holiday
+calendar-kind-leave = Collective leave
+calendar-save = Save
+calendar-error-date = Enter a valid date between 2000 and 2100, as YYYY-MM-DD.
+calendar-error-kind = Choose national holiday or collective leave.
+calendar-error-name = Names must be 3 to 150 characters long.

@@ -582,3 +582,25 @@ field-akun = Alamat surel atau NIK
 field-akun-hint = Warga yang mendaftar tanpa alamat surel masuk dengan NIK.
 sms-verify = Satu Pintu: buka { $link } untuk memverifikasi nomor Anda (berlaku 48 jam). Abaikan bila Anda tidak mendaftar.
 sms-reset = Satu Pintu: buat kata sandi baru di { $link } (berlaku 30 menit). Abaikan bila Anda tidak memintanya.
+
+## Holiday calendar (working days for SLA clocks)
+calendar-title = Kalender hari libur
+calendar-intro = Hari libur nasional dan cuti bersama menentukan hari kerja yang dihitung oleh tenggat layanan. Sabtu dan Minggu selalu libur dan tidak perlu dicatat. Perubahan berlaku untuk tenggat yang dihitung sesudahnya.
+calendar-years = Tahun lain
+calendar-empty = Belum ada hari libur untuk tahun ini.
+calendar-col-name = Nama
+calendar-col-actions = Tindakan
+calendar-remove = Hapus
+calendar-add-heading = Tambah atau ubah hari libur
+calendar-add-intro = Menyimpan tanggal yang sudah ada menggantikan jenis dan namanya.
+calendar-field-date = Tanggal
+calendar-field-date-hint = Format TTTT-BB-HH, misalnya 2026-03-20.
+calendar-field-kind = Jenis
+calendar-field-name = Nama (bahasa Indonesia)
+calendar-field-name-en = Nama (bahasa Inggris)
+calendar-kind-national = Libur nasional
+calendar-kind-leave = Cuti bersama
+calendar-save = Simpan
+calendar-error-date = Tuliskan tanggal yang benar antara tahun 2000 dan 2100, dengan format TTTT-BB-HH.
+calendar-error-kind = Pilih libur nasional atau cuti bersama.
+calendar-error-name = Nama harus 3 sampai 150 karakter.

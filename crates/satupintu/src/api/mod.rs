@@ -128,6 +128,7 @@ pub fn page_of<T, P>(
         crate::portal::api::faq_list,
         crate::portal::api::page_detail,
         crate::portal::api::search,
+        crate::calendar::api_holidays,
         crate::regions::routes::api_region_list,
         crate::regions::routes::api_region_detail,
         crate::audit::routes::tree_head,

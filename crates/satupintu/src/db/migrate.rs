@@ -32,6 +32,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(3, "0003_identity"),
     migration!(4, "0004_content_drafts"),
     migration!(5, "0005_sms"),
+    migration!(6, "0006_calendar"),
 ];
 
 impl Migration {

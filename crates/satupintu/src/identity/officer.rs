@@ -122,6 +122,9 @@ pub async fn admin_home(
     if officer.may(Permission::EditContent) {
         links.push(("/admin/konten".to_string(), lang.t("content-title")));
     }
+    if officer.may(Permission::ManageCalendar) {
+        links.push(("/admin/kalender".to_string(), lang.t("calendar-title")));
+    }
     links.push(("/akun".to_string(), lang.t("account-title")));
     let roles = officer
         .grants

@@ -65,6 +65,8 @@ pub enum Permission {
     EditContent,
     /// Create officers and grant roles.
     ManageOfficers,
+    /// Edit the installation's holiday calendar.
+    ManageCalendar,
 }
 
 /// The permission table.

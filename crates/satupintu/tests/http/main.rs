@@ -13,6 +13,7 @@ mod agencies;
 mod api;
 mod audit;
 mod business;
+mod calendar;
 mod cli;
 mod content;
 mod identity;
