@@ -269,10 +269,10 @@ mod tests {
         /// More days never end earlier, and working through leave never ends later.
         #[test]
         fn adding_is_monotonic(calendar in any_calendar(), start in any_date(), days in 0u32..300) {
-            let civil = calendar.add_working_days(start, days, LeavePolicy::CivilService);
-            let more = calendar.add_working_days(start, days + 1, LeavePolicy::CivilService);
-            let public = calendar.add_working_days(start, days, LeavePolicy::PublicHolidaysOnly);
-            prop_assert!(civil < more);
+            let civil = calendar.add_working_days(start, days, LeavePolicy::CivilService).ok();
+            let more = calendar.add_working_days(start, days + 1, LeavePolicy::CivilService).ok();
+            let public = calendar.add_working_days(start, days, LeavePolicy::PublicHolidaysOnly).ok();
+            prop_assert!(civil.is_some() && civil < more);
             prop_assert!(public <= civil);
         }
     }

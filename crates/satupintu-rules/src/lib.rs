@@ -2,6 +2,8 @@
 
 pub mod business;
 pub mod calendar;
+pub mod contact;
 pub mod nik;
 pub mod region;
+pub mod service;
 pub mod text;
