@@ -130,6 +130,7 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/api/v1/agencies/{slug}", get(portal_api::agency_detail))
         .route("/api/v1/services", get(portal_api::service_list))
         .route("/api/v1/services/{slug}", get(portal_api::service_detail))
+        .route("/api/v1/services/{slug}/definition", get(portal_api::service_definition))
         .route("/api/v1/faq", get(portal_api::faq_list))
         .route("/api/v1/pages/{slug}", get(portal_api::page_detail))
         .route("/api/v1/search", get(portal_api::search))

@@ -65,6 +65,12 @@ pub enum Command {
         #[command(subcommand)]
         what: CalendarCommand,
     },
+    /// The service catalogue.
+    Services {
+        /// What to do.
+        #[command(subcommand)]
+        what: ServicesCommand,
+    },
     /// Import reference data or content.
     Import {
         /// What to import.
@@ -113,6 +119,21 @@ pub enum CalendarCommand {
         /// Count collective leave (cuti bersama) as working days.
         #[arg(long)]
         public_holidays_only: bool,
+        /// Where the data lives.
+        #[command(flatten)]
+        store: StoreConfig,
+    },
+}
+
+/// What `services` does.
+#[derive(Debug, Subcommand)]
+pub enum ServicesCommand {
+    /// Check and publish service definitions from a JSON file (one definition or a list). All
+    /// are checked first; on any mistake nothing is stored and every mistake is printed.
+    /// Publishing an unchanged definition again makes no new version.
+    Import {
+        /// The JSON file.
+        file: PathBuf,
         /// Where the data lives.
         #[command(flatten)]
         store: StoreConfig,
@@ -290,6 +311,16 @@ async fn execute(command: Command) -> anyhow::Result<Outcome> {
                 satupintu_rules::calendar::LeavePolicy::CivilService
             };
             println!("{}", calendar?.add_working_days(start, days, policy)?);
+            Ok(Outcome::Success)
+        }
+        Command::Services { what: ServicesCommand::Import { file, store } } => {
+            let db = prepared_db(&store).await?;
+            let outcome = crate::services::import::import_file(&db, &file, "cli").await;
+            db.close().await;
+            for (slug, published) in outcome? {
+                let state = if published.new_version { "new" } else { "unchanged" };
+                println!("{slug}: version {} ({state})", published.version);
+            }
             Ok(Outcome::Success)
         }
         Command::User { what: UserCommand::Create { email, role, agency, region, name, store } } => {

@@ -11,10 +11,15 @@ use sqlx::Row;
 use crate::audit;
 use crate::db::{Db, Tx};
 use crate::portal::search::{DocKind, Indexer};
+use crate::services::catalogue::{Listing, agency_id, store_listing};
 use satupintu_rules::region::RegionCode;
 
 /// The demo municipality's content.
 pub const DEMO_CONTENT: &str = include_str!("../demo/content.json");
+
+/// The demo's service definitions (forms, workflows, documents) for the services citizens
+/// apply for online; the same format `satupintu services import` reads.
+pub const DEMO_SERVICES: &str = include_str!("../demo/services.json");
 
 /// A content bundle, as imported.
 #[derive(Debug, Deserialize)]
@@ -223,6 +228,13 @@ pub async fn import(db: &Db, bundle: &ContentBundle, demo: bool) -> anyhow::Resu
         store_service(&mut tx, &mut search, s).await.with_context(|| format!("service {}", s.slug))?;
         record(db, &mut tx, actor, &format!("service/{}", s.slug), s).await?;
     }
+    if demo {
+        for service in crate::services::import::parse_definitions(DEMO_SERVICES)? {
+            crate::services::catalogue::publish(db, &mut tx, &mut search, &service, actor)
+                .await
+                .with_context(|| format!("service definition {}", service.definition.slug))?;
+        }
+    }
     for n in &bundle.news {
         store_news(&mut tx, &mut search, n).await.with_context(|| format!("news {}", n.slug))?;
         record(db, &mut tx, actor, &format!("news/{}", n.slug), n).await?;
@@ -330,44 +342,20 @@ async fn store_agency(tx: &mut Tx, search: &mut Indexer, a: &AgencyIn) -> anyhow
     search.index(tx, DocKind::Agency, &a.slug, &a.name, &body, 0).await
 }
 
-async fn agency_id(tx: &mut Tx, slug: &str) -> anyhow::Result<i64> {
-    let row = sqlx::query("SELECT id FROM agencies WHERE slug = $1")
-        .bind(slug)
-        .fetch_optional(&mut **tx)
-        .await?
-        .with_context(|| format!("unknown agency `{slug}`"))?;
-    Ok(row.try_get("id")?)
-}
-
 async fn store_service(tx: &mut Tx, search: &mut Indexer, s: &ServiceIn) -> anyhow::Result<()> {
-    let agency_id = agency_id(tx, &s.agency).await?;
-    sqlx::query(
-        "INSERT INTO services (slug, agency_id, name, name_en, description, description_en, \
-           requirements, requirements_en, fee_rupiah, sla_working_days, legal_basis, featured) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
-         ON CONFLICT (slug) DO UPDATE SET agency_id = excluded.agency_id, name = excluded.name, \
-           name_en = excluded.name_en, description = excluded.description, \
-           description_en = excluded.description_en, requirements = excluded.requirements, \
-           requirements_en = excluded.requirements_en, fee_rupiah = excluded.fee_rupiah, \
-           sla_working_days = excluded.sla_working_days, legal_basis = excluded.legal_basis, \
-           featured = excluded.featured",
-    )
-    .bind(&s.slug)
-    .bind(agency_id)
-    .bind(&s.name)
-    .bind(&s.name_en)
-    .bind(&s.description)
-    .bind(&s.description_en)
-    .bind(serde_json::to_string(&s.requirements)?)
-    .bind(serde_json::to_string(&s.requirements_en)?)
-    .bind(s.fee_rupiah)
-    .bind(s.sla_working_days)
-    .bind(&s.legal_basis)
-    .bind(i64::from(s.featured))
-    .execute(&mut **tx)
-    .await?;
-    let body = format!("{} {} {}", s.description, s.requirements.join(" "), s.legal_basis);
-    search.index(tx, DocKind::Service, &s.slug, &s.name, &body, 0).await
+    let listing = Listing {
+        slug: &s.slug,
+        agency: &s.agency,
+        name: (&s.name, &s.name_en),
+        description: (&s.description, &s.description_en),
+        requirements: (s.requirements.clone(), s.requirements_en.clone()),
+        fee_rupiah: s.fee_rupiah,
+        sla_working_days: s.sla_working_days,
+        legal_basis: &s.legal_basis,
+        featured: s.featured,
+    };
+    store_listing(tx, search, &listing).await?;
+    Ok(())
 }
 
 async fn store_news(tx: &mut Tx, search: &mut Indexer, n: &NewsIn) -> anyhow::Result<()> {
@@ -563,6 +551,23 @@ mod tests {
         assert!(bundle.agencies.len() >= 10);
         assert!(bundle.services.iter().any(|s| s.slug == "ktp-el-hilang-rusak"));
         assert_eq!(bundle.pages.len(), 3);
+        Ok(())
+    }
+
+    #[test]
+    fn demo_service_definitions_check_and_cover_the_six_core_services() -> anyhow::Result<()> {
+        let services = crate::services::import::parse_definitions(DEMO_SERVICES)?;
+        let slugs: Vec<&str> = services.iter().map(|s| s.definition.slug.as_str()).collect();
+        for slug in [
+            "ktp-el-hilang-rusak",
+            "kartu-keluarga-perubahan",
+            "akta-kelahiran",
+            "surat-pindah",
+            "surat-keterangan-domisili",
+            "bpjs-pbi",
+        ] {
+            assert!(slugs.contains(&slug), "{slug} has a definition");
+        }
         Ok(())
     }
 

@@ -20,5 +20,6 @@ pub mod outbox;
 pub mod portal;
 pub mod regions;
 pub mod secrets;
+pub mod services;
 pub mod sms;
 pub mod web;

@@ -125,6 +125,7 @@ pub fn page_of<T, P>(
         crate::portal::api::agency_detail,
         crate::portal::api::service_list,
         crate::portal::api::service_detail,
+        crate::portal::api::service_definition,
         crate::portal::api::faq_list,
         crate::portal::api::page_detail,
         crate::portal::api::search,

@@ -33,6 +33,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(4, "0004_content_drafts"),
     migration!(5, "0005_sms"),
     migration!(6, "0006_calendar"),
+    migration!(7, "0007_service_versions"),
 ];
 
 impl Migration {

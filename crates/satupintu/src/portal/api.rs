@@ -184,6 +184,39 @@ pub async fn service_detail(
     store::service_by_slug(&state.db, &slug).await?.map(Json).ok_or(AppError::NotFound)
 }
 
+/// A service's definition as offered now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OfferedDefinition {
+    /// The service's URL name.
+    pub slug: String,
+    /// The definition's version; applications record it.
+    pub version: i64,
+    /// The definition: names, requirements (accepted types, sizes), the form (a JSON Schema
+    /// for the data, pages, labels, conditions), the workflow and the document template.
+    /// See `docs/services.md`.
+    #[schema(value_type = Object)]
+    pub definition: serde_json::Value,
+}
+
+/// The definition a service is applied for under: the same form drives the web pages, this
+/// API and other channels.
+#[utoipa::path(get, path = "/api/v1/services/{slug}/definition", tag = "directory",
+    params(("slug" = String, Path, description = "URL name of the service")),
+    responses(
+        (status = 200, body = OfferedDefinition),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub async fn service_definition(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> AppResult<Json<OfferedDefinition>> {
+    let offered = crate::services::catalogue::offered(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(OfferedDefinition {
+        slug,
+        version: offered.version,
+        definition: serde_json::to_value(&offered.service.definition).map_err(anyhow::Error::from)?,
+    }))
+}
+
 /// Every FAQ entry.
 #[utoipa::path(get, path = "/api/v1/faq", tag = "portal",
     responses((status = 200, body = ListPage<Faq>)))]

@@ -90,6 +90,9 @@ pub struct Service {
     pub legal_basis: String,
     /// Whether the home page features it.
     pub featured: bool,
+    /// The version of the definition (form, workflow) it is applied for under, when it can
+    /// be applied for online; see `/api/v1/services/{slug}/definition`.
+    pub definition_version: Option<i64>,
 }
 
 /// News or an announcement.

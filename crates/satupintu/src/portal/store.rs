@@ -170,7 +170,7 @@ pub async fn agency_by_slug(db: &Db, slug: &str) -> anyhow::Result<Option<Agency
 
 const SERVICE_COLUMNS: &str = "s.id, s.slug, a.slug AS agency_slug, a.name AS agency_name, s.name, \
      s.name_en, s.description, s.description_en, s.requirements, s.requirements_en, s.fee_rupiah, \
-     s.sla_working_days, s.legal_basis, s.featured";
+     s.sla_working_days, s.legal_basis, s.featured, s.published_version";
 
 fn service(row: &AnyRow) -> anyhow::Result<Service> {
     let list = |column: &str| -> anyhow::Result<Vec<String>> {
@@ -191,6 +191,7 @@ fn service(row: &AnyRow) -> anyhow::Result<Service> {
         sla_working_days: row.try_get("sla_working_days")?,
         legal_basis: row.try_get("legal_basis")?,
         featured: row.try_get::<i64, _>("featured")? != 0,
+        definition_version: row.try_get("published_version")?,
     })
 }
 

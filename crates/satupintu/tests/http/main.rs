@@ -23,5 +23,6 @@ mod operations;
 mod portal;
 mod privacy;
 mod search;
+mod services;
 mod sms;
 mod tokens;

@@ -1,0 +1,198 @@
+//! The service catalogue: each service's public listing (name, requirements, fee, SLA), kept
+//! in `services` and the search index, and its versioned definition in `service_versions`.
+
+use anyhow::Context;
+use serde::Serialize;
+use sqlx::Row;
+
+use satupintu_rules::service::{CheckedService, ServiceDefinition};
+
+use crate::audit;
+use crate::db::{Db, Tx};
+use crate::portal::search::{DocKind, Indexer};
+
+/// What the catalogue lists of a service.
+#[derive(Debug)]
+pub struct Listing<'a> {
+    /// URL name.
+    pub slug: &'a str,
+    /// The responsible agency's slug.
+    pub agency: &'a str,
+    /// Name in Indonesian and English.
+    pub name: (&'a str, &'a str),
+    /// Description in Indonesian and English.
+    pub description: (&'a str, &'a str),
+    /// Requirements in Indonesian and in English, one line each.
+    pub requirements: (Vec<String>, Vec<String>),
+    /// Fee in rupiah.
+    pub fee_rupiah: i64,
+    /// SLA in working days.
+    pub sla_working_days: i64,
+    /// The regulation it rests on.
+    pub legal_basis: &'a str,
+    /// Featured on the home page.
+    pub featured: bool,
+}
+
+impl<'a> Listing<'a> {
+    /// The listing a definition shows.
+    pub fn of(definition: &'a ServiceDefinition) -> Self {
+        let labels = |pick: fn(&satupintu_rules::service::Text) -> &String| {
+            definition.requirements.iter().map(|r| pick(&r.label).clone()).collect()
+        };
+        Self {
+            slug: &definition.slug,
+            agency: &definition.agency,
+            name: (&definition.name.id, &definition.name.en),
+            description: (&definition.description.id, &definition.description.en),
+            requirements: (labels(|t| &t.id), labels(|t| &t.en)),
+            fee_rupiah: definition.fee_rupiah,
+            sla_working_days: i64::from(definition.sla_working_days),
+            legal_basis: &definition.legal_basis,
+            featured: definition.featured,
+        }
+    }
+}
+
+/// The id of an agency by slug, or an error naming it.
+pub async fn agency_id(tx: &mut Tx, slug: &str) -> anyhow::Result<i64> {
+    let row = sqlx::query("SELECT id FROM agencies WHERE slug = $1")
+        .bind(slug)
+        .fetch_optional(&mut **tx)
+        .await?
+        .with_context(|| format!("unknown agency `{slug}`"))?;
+    Ok(row.try_get("id")?)
+}
+
+/// Writes a service's listing (insert or update by slug) and its search document; returns
+/// the service's id.
+pub async fn store_listing(tx: &mut Tx, search: &mut Indexer, listing: &Listing<'_>) -> anyhow::Result<i64> {
+    let agency_id = agency_id(tx, listing.agency).await?;
+    let row = sqlx::query(
+        "INSERT INTO services (slug, agency_id, name, name_en, description, description_en, \
+           requirements, requirements_en, fee_rupiah, sla_working_days, legal_basis, featured) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+         ON CONFLICT (slug) DO UPDATE SET agency_id = excluded.agency_id, name = excluded.name, \
+           name_en = excluded.name_en, description = excluded.description, \
+           description_en = excluded.description_en, requirements = excluded.requirements, \
+           requirements_en = excluded.requirements_en, fee_rupiah = excluded.fee_rupiah, \
+           sla_working_days = excluded.sla_working_days, legal_basis = excluded.legal_basis, \
+           featured = excluded.featured \
+         RETURNING id",
+    )
+    .bind(listing.slug)
+    .bind(agency_id)
+    .bind(listing.name.0)
+    .bind(listing.name.1)
+    .bind(listing.description.0)
+    .bind(listing.description.1)
+    .bind(serde_json::to_string(&listing.requirements.0)?)
+    .bind(serde_json::to_string(&listing.requirements.1)?)
+    .bind(listing.fee_rupiah)
+    .bind(listing.sla_working_days)
+    .bind(listing.legal_basis)
+    .bind(i64::from(listing.featured))
+    .fetch_one(&mut **tx)
+    .await?;
+    let body =
+        format!("{} {} {}", listing.description.0, listing.requirements.0.join(" "), listing.legal_basis);
+    search.index(tx, DocKind::Service, listing.slug, listing.name.0, &body, 0).await?;
+    Ok(row.try_get("id")?)
+}
+
+/// What publishing a definition did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Published {
+    /// The service's id.
+    pub service_id: i64,
+    /// The version now offered.
+    pub version: i64,
+    /// Whether that version is new (false when the same definition was already stored).
+    pub new_version: bool,
+}
+
+/// Publishes a checked definition in the caller's transaction: the listing, a new version
+/// when the definition differs from the latest stored one, and an audit entry for a change.
+pub async fn publish(
+    db: &Db,
+    tx: &mut Tx,
+    search: &mut Indexer,
+    service: &CheckedService,
+    actor: &str,
+) -> anyhow::Result<Published> {
+    let definition = &service.definition;
+    let service_id = store_listing(tx, search, &Listing::of(definition)).await?;
+    let json = serde_json::to_string(definition)?;
+    let digest = crate::digest::sha256_hex(json.as_bytes());
+    let latest = sqlx::query(
+        "SELECT version, digest FROM service_versions WHERE service_id = $1 ORDER BY version DESC LIMIT 1",
+    )
+    .bind(service_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let (version, new_version) = match latest {
+        Some(row) if row.try_get::<String, _>("digest")? == digest => {
+            (row.try_get::<i64, _>("version")?, false)
+        }
+        Some(row) => (row.try_get::<i64, _>("version")? + 1, true),
+        None => (1, true),
+    };
+    if new_version {
+        sqlx::query(
+            "INSERT INTO service_versions (service_id, version, definition, digest, created_at, created_by) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(service_id)
+        .bind(version)
+        .bind(&json)
+        .bind(&digest)
+        .bind(jiff::Timestamp::now().as_second())
+        .bind(actor)
+        .execute(&mut **tx)
+        .await?;
+    }
+    let changed = sqlx::query(
+        "UPDATE services SET published_version = $1 WHERE id = $2 \
+           AND (published_version IS NULL OR published_version <> $1)",
+    )
+    .bind(version)
+    .bind(service_id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if changed > 0 {
+        let subject = format!("service/{}/v{version}", definition.slug);
+        let entry = audit::Entry { actor, action: "service.publish", subject: &subject, digest };
+        audit::append(db, tx, &entry).await?;
+    }
+    Ok(Published { service_id, version, new_version })
+}
+
+/// A published definition and its version.
+#[derive(Clone, Debug)]
+pub struct Offered {
+    /// The version.
+    pub version: i64,
+    /// The definition, checked again on reading (a stored row is trusted no more than a file).
+    pub service: CheckedService,
+}
+
+/// The definition a service offers now, if it has one.
+pub async fn offered(db: &Db, slug: &str) -> anyhow::Result<Option<Offered>> {
+    let row = sqlx::query(
+        "SELECT v.version, v.definition FROM services s \
+         JOIN service_versions v ON v.service_id = s.id AND v.version = s.published_version \
+         WHERE s.slug = $1",
+    )
+    .bind(slug)
+    .fetch_optional(db.pool())
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let definition: ServiceDefinition = serde_json::from_str(&row.try_get::<String, _>("definition")?)
+        .with_context(|| format!("the stored definition of {slug} does not parse"))?;
+    let service = definition.check().map_err(|errors| {
+        let first = errors.first().map(ToString::to_string).unwrap_or_default();
+        anyhow::anyhow!("the stored definition of {slug} does not check: {first}")
+    })?;
+    Ok(Some(Offered { version: row.try_get("version")?, service }))
+}
