@@ -209,6 +209,18 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/admin/petugas/{id}/peran/{role_id}/cabut", post(crate::identity::admin::revoke_role))
         .route("/akun/token", get(crate::identity::tokens::list).post(crate::identity::tokens::create))
         .route("/akun/token/{id}/cabut", post(crate::identity::tokens::revoke))
+        .route(
+            "/layanan/{slug}/ajukan",
+            get(crate::services::routes::start_page).post(crate::services::routes::start),
+        )
+        .route("/akun/permohonan", get(crate::services::routes::list_page))
+        .route("/permohonan/{id}", get(crate::services::routes::status_page))
+        .route("/permohonan/{id}/periksa", get(crate::services::routes::check_page))
+        .route("/permohonan/{id}/kirim", post(crate::services::routes::submit))
+        .route(
+            "/permohonan/{id}/isi/{page}",
+            get(crate::services::routes::form_page).post(crate::services::routes::save_page),
+        )
         .route("/admin/kalender", get(crate::calendar::admin_page).post(crate::calendar::save))
         .route("/admin/kalender/{day}/hapus", post(crate::calendar::remove))
         .route("/admin/instansi", get(crate::identity::agencies::list))

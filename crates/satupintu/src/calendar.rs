@@ -89,6 +89,13 @@ pub async fn policy_of_agency(db: &Db, agency_id: i64) -> anyhow::Result<LeavePo
     Ok(if worked.unwrap_or(0) != 0 { LeavePolicy::PublicHolidaysOnly } else { LeavePolicy::CivilService })
 }
 
+/// Today's date at the installation (its UTC offset in hours, e.g. 7 for WIB): the day an
+/// SLA clock counts from.
+pub fn today_at(utc_offset_hours: i8) -> Date {
+    let offset = jiff::tz::Offset::from_hours(utc_offset_hours).unwrap_or(jiff::tz::Offset::UTC);
+    jiff::Timestamp::now().to_zoned_datetime(jiff::tz::TimeZone::fixed(offset)).date()
+}
+
 fn current_year() -> i16 {
     crate::identity::nik::today_in_indonesia().year()
 }

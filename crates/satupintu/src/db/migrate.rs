@@ -34,6 +34,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(5, "0005_sms"),
     migration!(6, "0006_calendar"),
     migration!(7, "0007_service_versions"),
+    migration!(8, "0008_applications"),
 ];
 
 impl Migration {

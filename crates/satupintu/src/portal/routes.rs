@@ -78,6 +78,8 @@ pub struct ServiceView {
     fee: String,
     sla: String,
     legal_basis: String,
+    /// The start of the online application, when the service has a published form.
+    apply_href: Option<String>,
 }
 
 impl ServiceView {
@@ -90,6 +92,7 @@ impl ServiceView {
         };
         Self {
             href: format!("/layanan/{}", service.slug),
+            apply_href: service.definition_version.map(|_| format!("/layanan/{}/ajukan", service.slug)),
             name: lang.pick(&service.name, &service.name_en).to_string(),
             description: lang.pick(&service.description, &service.description_en).to_string(),
             agency_name: service.agency_name.clone(),

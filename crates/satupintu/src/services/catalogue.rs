@@ -173,7 +173,7 @@ pub async fn publish(
 pub struct Offered {
     /// The version.
     pub version: i64,
-    /// The definition, checked again on reading (a stored row is trusted no more than a file).
+    /// The definition.
     pub service: CheckedService,
 }
 
@@ -188,11 +188,26 @@ pub async fn offered(db: &Db, slug: &str) -> anyhow::Result<Option<Offered>> {
     .fetch_optional(db.pool())
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let definition: ServiceDefinition = serde_json::from_str(&row.try_get::<String, _>("definition")?)
-        .with_context(|| format!("the stored definition of {slug} does not parse"))?;
-    let service = definition.check().map_err(|errors| {
-        let first = errors.first().map(ToString::to_string).unwrap_or_default();
-        anyhow::anyhow!("the stored definition of {slug} does not check: {first}")
-    })?;
+    let service = parse_stored(slug, &row.try_get::<String, _>("definition")?)?;
     Ok(Some(Offered { version: row.try_get("version")?, service }))
+}
+
+/// The definition of one version of a service (applications keep theirs).
+pub async fn definition_at(db: &Db, service_id: i64, version: i64) -> anyhow::Result<CheckedService> {
+    let row = sqlx::query("SELECT definition FROM service_versions WHERE service_id = $1 AND version = $2")
+        .bind(service_id)
+        .bind(version)
+        .fetch_one(db.pool())
+        .await?;
+    parse_stored(&format!("service {service_id} v{version}"), &row.try_get::<String, _>("definition")?)
+}
+
+/// A stored definition is checked again on reading: a row is trusted no more than a file.
+fn parse_stored(name: &str, json: &str) -> anyhow::Result<CheckedService> {
+    let definition: ServiceDefinition = serde_json::from_str(json)
+        .with_context(|| format!("the stored definition of {name} does not parse"))?;
+    definition.check().map_err(|errors| {
+        let first = errors.first().map(ToString::to_string).unwrap_or_default();
+        anyhow::anyhow!("the stored definition of {name} does not check: {first}")
+    })
 }

@@ -11,6 +11,7 @@ mod support;
 
 mod agencies;
 mod api;
+mod applications;
 mod audit;
 mod business;
 mod calendar;

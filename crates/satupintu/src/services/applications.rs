@@ -1,0 +1,392 @@
+//! Applications: a citizen's draft, its answers (sealed at rest), submission with a receipt
+//! number and an SLA due date, and the timeline the citizen follows. Every change is one
+//! transaction with its audit entry.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+use sqlx::Row;
+
+use satupintu_rules::calendar::{Calendar, LeavePolicy};
+use satupintu_rules::service::{CheckedService, FieldError};
+
+use crate::audit;
+use crate::db::{Db, Tx};
+use crate::identity::protect::FieldProtector;
+use crate::services::catalogue::{self, Offered};
+
+/// The field name the answers are sealed under.
+const DATA_FIELD: &str = "applications.data";
+
+/// Where an application stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Being filled in by the citizen; nobody else sees it.
+    Draft,
+    /// Submitted; at a workflow step.
+    InProgress,
+    /// Waiting for the citizen to correct something (the SLA clock pauses).
+    Revision,
+    /// Approved; the document is issued.
+    Approved,
+    /// Rejected, with a reason.
+    Rejected,
+    /// Withdrawn by the citizen.
+    Withdrawn,
+}
+
+impl Status {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Draft => "draft",
+            Self::InProgress => "in_progress",
+            Self::Revision => "revision",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+            Self::Withdrawn => "withdrawn",
+        }
+    }
+
+    /// Reads the stored name.
+    pub fn parse(text: &str) -> anyhow::Result<Self> {
+        Ok(match text {
+            "draft" => Self::Draft,
+            "in_progress" => Self::InProgress,
+            "revision" => Self::Revision,
+            "approved" => Self::Approved,
+            "rejected" => Self::Rejected,
+            "withdrawn" => Self::Withdrawn,
+            other => anyhow::bail!("unknown application status {other}"),
+        })
+    }
+}
+
+/// An application with the definition it was made under.
+#[derive(Clone, Debug)]
+pub struct Application {
+    /// The id.
+    pub id: i64,
+    /// The receipt number, once submitted.
+    pub receipt: Option<String>,
+    /// The service's URL name.
+    pub service_slug: String,
+    /// The definition's version.
+    pub version: i64,
+    /// The citizen's account.
+    pub account_id: i64,
+    /// Where it stands.
+    pub status: Status,
+    /// The workflow step, while in progress.
+    pub step: Option<String>,
+    /// The answers so far.
+    pub data: Map<String, Value>,
+    /// When it was last changed (unix seconds).
+    pub updated_at: i64,
+    /// When it was submitted (unix seconds).
+    pub submitted_at: Option<i64>,
+    /// The SLA due date, `YYYY-MM-DD`.
+    pub due_on: Option<String>,
+    /// The definition it is made under.
+    pub service: CheckedService,
+}
+
+/// One line of an application's timeline.
+#[derive(Clone, Debug, Serialize)]
+pub struct Event {
+    /// When (unix seconds).
+    pub at: i64,
+    /// `submitted`, `forwarded`, `revision_requested`, `resubmitted`, `approved`, `rejected`.
+    pub kind: String,
+    /// The step it happened at.
+    pub step: Option<String>,
+    /// The officer's note or reason, shown to the citizen.
+    pub note: Option<String>,
+}
+
+/// What a new draft needs to know about its citizen.
+#[derive(Clone, Copy, Debug)]
+pub struct Applicant<'a> {
+    /// The account.
+    pub account_id: i64,
+    /// The district of the citizen's NIK: officers' scope.
+    pub region_code: &'a str,
+}
+
+fn seal(fields: &FieldProtector, data: &Map<String, Value>) -> anyhow::Result<String> {
+    fields.seal(DATA_FIELD, &serde_json::to_string(data)?)
+}
+
+/// The citizen's open draft of this service, or a new one; returns its id.
+pub async fn start_draft(
+    db: &Db,
+    tx: &mut Tx,
+    fields: &FieldProtector,
+    applicant: Applicant<'_>,
+    slug: &str,
+    offered: &Offered,
+) -> anyhow::Result<i64> {
+    let service = sqlx::query("SELECT id, agency_id FROM services WHERE slug = $1")
+        .bind(slug)
+        .fetch_one(&mut **tx)
+        .await?;
+    let service_id: i64 = service.try_get("id")?;
+    let existing = sqlx::query(
+        "SELECT id FROM applications WHERE account_id = $1 AND service_id = $2 AND service_version = $3 \
+           AND status = 'draft' ORDER BY id DESC LIMIT 1",
+    )
+    .bind(applicant.account_id)
+    .bind(service_id)
+    .bind(offered.version)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if let Some(row) = existing {
+        return Ok(row.try_get("id")?);
+    }
+    let now = jiff::Timestamp::now().as_second();
+    let row = sqlx::query(
+        "INSERT INTO applications (service_id, service_version, agency_id, account_id, region_code, status, \
+                                   data_sealed, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $7) RETURNING id",
+    )
+    .bind(service_id)
+    .bind(offered.version)
+    .bind(service.try_get::<i64, _>("agency_id")?)
+    .bind(applicant.account_id)
+    .bind(applicant.region_code)
+    .bind(seal(fields, &Map::new())?)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    let id: i64 = row.try_get("id")?;
+    let actor = format!("citizen:{}", applicant.account_id);
+    record(db, tx, &actor, "application.start", id, &(slug, offered.version)).await?;
+    Ok(id)
+}
+
+async fn record(
+    db: &Db,
+    tx: &mut Tx,
+    actor: &str,
+    action: &str,
+    id: i64,
+    content: &impl Serialize,
+) -> anyhow::Result<()> {
+    let subject = format!("application/{id}");
+    let digest = audit::store::digest_of(content);
+    audit::append(db, tx, &audit::Entry { actor, action, subject: &subject, digest }).await?;
+    Ok(())
+}
+
+/// Loads an application with the definition of its version.
+pub async fn load(db: &Db, fields: &FieldProtector, id: i64) -> anyhow::Result<Option<Application>> {
+    let row = sqlx::query(
+        "SELECT a.id, a.receipt, a.service_id, a.service_version, a.account_id, a.status, a.step, a.data_sealed, \
+                a.updated_at, a.submitted_at, a.due_on, s.slug \
+         FROM applications a JOIN services s ON s.id = a.service_id WHERE a.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db.pool())
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let service_id: i64 = row.try_get("service_id")?;
+    let version: i64 = row.try_get("service_version")?;
+    let service = catalogue::definition_at(db, service_id, version).await?;
+    let data: Map<String, Value> =
+        serde_json::from_str(&fields.open(DATA_FIELD, &row.try_get::<String, _>("data_sealed")?)?)?;
+    Ok(Some(Application {
+        id: row.try_get("id")?,
+        receipt: row.try_get("receipt")?,
+        service_slug: row.try_get("slug")?,
+        version,
+        account_id: row.try_get("account_id")?,
+        status: Status::parse(&row.try_get::<String, _>("status")?)?,
+        step: row.try_get("step")?,
+        data,
+        updated_at: row.try_get("updated_at")?,
+        submitted_at: row.try_get("submitted_at")?,
+        due_on: row.try_get("due_on")?,
+        service,
+    }))
+}
+
+/// Stores a draft's answers (only while it is a draft); false when it no longer is one.
+pub async fn save_draft(
+    db: &Db,
+    fields: &FieldProtector,
+    application: &Application,
+    data: &Map<String, Value>,
+) -> anyhow::Result<bool> {
+    let mut tx = db.begin().await?;
+    let changed = sqlx::query(
+        "UPDATE applications SET data_sealed = $1, updated_at = $2 WHERE id = $3 AND status = 'draft'",
+    )
+    .bind(seal(fields, data)?)
+    .bind(jiff::Timestamp::now().as_second())
+    .bind(application.id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed == 1 {
+        let actor = format!("citizen:{}", application.account_id);
+        let digest_source = crate::digest::sha256_hex(serde_json::to_string(data)?.as_bytes());
+        record(db, &mut tx, &actor, "application.save_draft", application.id, &digest_source).await?;
+    }
+    tx.commit().await?;
+    Ok(changed == 1)
+}
+
+/// Why a submission did not go through.
+#[derive(Debug)]
+pub enum SubmitRefusal {
+    /// Answers are missing or wrong.
+    Invalid(Vec<FieldError>),
+    /// It is no longer a draft (submitted twice, or from two tabs).
+    NotDraft,
+}
+
+/// The receipt number of an application: `SP-{year}-{id, 6 digits}`.
+pub fn receipt_number(year: i16, id: i64) -> String {
+    format!("SP-{year}-{id:06}")
+}
+
+/// Submits a draft in the caller's transaction: checks every answer, gives it a receipt
+/// number, puts it at the workflow's first step with a due date `sla` working days after
+/// `today`, and records the event and the audit entry. Returns the receipt.
+#[allow(clippy::too_many_arguments, reason = "each is a distinct input of the submission")]
+pub async fn submit(
+    db: &Db,
+    tx: &mut Tx,
+    fields: &FieldProtector,
+    application: &Application,
+    calendar: &Calendar,
+    policy: LeavePolicy,
+    today: jiff::civil::Date,
+    actor: &str,
+) -> anyhow::Result<Result<String, SubmitRefusal>> {
+    if application.status != Status::Draft {
+        return Ok(Err(SubmitRefusal::NotDraft));
+    }
+    let clean = match application.service.validate(&application.data) {
+        Ok(clean) => clean,
+        Err(errors) => return Ok(Err(SubmitRefusal::Invalid(errors))),
+    };
+    let definition = &application.service.definition;
+    let first_step = definition.workflow.steps.first().map(|s| s.key.clone());
+    let due = calendar.add_working_days(today, definition.sla_working_days, policy)?;
+    let receipt = receipt_number(today.year(), application.id);
+    let now = jiff::Timestamp::now().as_second();
+    // The status condition makes a double submission (two tabs, a retry) succeed once.
+    let changed = sqlx::query(
+        "UPDATE applications SET status = 'in_progress', receipt = $1, step = $2, submitted_at = $3, \
+           updated_at = $3, due_on = $4, data_sealed = $5 WHERE id = $6 AND status = 'draft'",
+    )
+    .bind(&receipt)
+    .bind(&first_step)
+    .bind(now)
+    .bind(due.to_string())
+    .bind(seal(fields, &clean)?)
+    .bind(application.id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if changed != 1 {
+        return Ok(Err(SubmitRefusal::NotDraft));
+    }
+    add_event(tx, application.id, actor, "submitted", first_step.as_deref(), None).await?;
+    let data_digest = crate::digest::sha256_hex(serde_json::to_string(&clean)?.as_bytes());
+    record(
+        db,
+        tx,
+        actor,
+        "application.submit",
+        application.id,
+        &(&receipt, &application.service_slug, application.version, data_digest),
+    )
+    .await?;
+    Ok(Ok(receipt))
+}
+
+/// Adds a line to the timeline.
+pub async fn add_event(
+    tx: &mut Tx,
+    id: i64,
+    actor: &str,
+    kind: &str,
+    step: Option<&str>,
+    note: Option<&str>,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "INSERT INTO application_events (application_id, at, actor, kind, step, note) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id)
+    .bind(jiff::Timestamp::now().as_second())
+    .bind(actor)
+    .bind(kind)
+    .bind(step)
+    .bind(note)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The timeline, oldest first.
+pub async fn events(db: &Db, id: i64) -> anyhow::Result<Vec<Event>> {
+    let rows = sqlx::query(
+        "SELECT at, kind, step, note FROM application_events WHERE application_id = $1 ORDER BY id",
+    )
+    .bind(id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Event {
+                at: row.try_get("at")?,
+                kind: row.try_get("kind")?,
+                step: row.try_get("step")?,
+                note: row.try_get("note")?,
+            })
+        })
+        .collect()
+}
+
+/// One line of a citizen's list.
+#[derive(Clone, Debug)]
+pub struct Summary {
+    /// The id.
+    pub id: i64,
+    /// The receipt, once submitted.
+    pub receipt: Option<String>,
+    /// The service's name (Indonesian, English).
+    pub service_name: (String, String),
+    /// Where it stands.
+    pub status: Status,
+    /// Last change.
+    pub updated_at: i64,
+    /// Due date.
+    pub due_on: Option<String>,
+}
+
+/// A citizen's applications, most recently changed first.
+pub async fn list_for_account(db: &Db, account_id: i64) -> anyhow::Result<Vec<Summary>> {
+    let rows = sqlx::query(
+        "SELECT a.id, a.receipt, a.status, a.updated_at, a.due_on, s.name, s.name_en \
+         FROM applications a JOIN services s ON s.id = a.service_id \
+         WHERE a.account_id = $1 ORDER BY a.updated_at DESC, a.id DESC LIMIT 200",
+    )
+    .bind(account_id)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Summary {
+                id: row.try_get("id")?,
+                receipt: row.try_get("receipt")?,
+                service_name: (row.try_get("name")?, row.try_get("name_en")?),
+                status: Status::parse(&row.try_get::<String, _>("status")?)?,
+                updated_at: row.try_get("updated_at")?,
+                due_on: row.try_get("due_on")?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,39 @@
+-- Applications for public services. A draft belongs to its citizen alone; submitting it
+-- gives it a receipt number, the first workflow step and an SLA due date counted in working
+-- days. The answers hold personal data, so they are stored sealed (AES-256-GCM, field
+-- `applications.data`). The region is the citizen's district, for officers' scope.
+-- An idempotency key makes a retried API submission return the first application.
+
+CREATE TABLE applications (
+    id               INTEGER PRIMARY KEY,
+    receipt          TEXT UNIQUE,
+    service_id       INTEGER NOT NULL,
+    service_version  INTEGER NOT NULL,
+    agency_id        INTEGER NOT NULL REFERENCES agencies (id),
+    account_id       INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    region_code      TEXT NOT NULL,
+    status           TEXT NOT NULL CHECK (status IN ('draft', 'in_progress', 'revision', 'approved', 'rejected', 'withdrawn')),
+    step             TEXT,
+    data_sealed      TEXT NOT NULL,
+    created_at       INTEGER NOT NULL,
+    updated_at       INTEGER NOT NULL,
+    submitted_at     INTEGER,
+    due_on           TEXT,
+    idempotency_key  TEXT,
+    FOREIGN KEY (service_id, service_version) REFERENCES service_versions (service_id, version),
+    UNIQUE (account_id, idempotency_key)
+);
+CREATE INDEX applications_by_account ON applications (account_id, updated_at);
+CREATE INDEX applications_queue ON applications (agency_id, status, due_on);
+
+-- What happened to an application, shown to its citizen as a timeline.
+CREATE TABLE application_events (
+    id             INTEGER PRIMARY KEY,
+    application_id INTEGER NOT NULL REFERENCES applications (id) ON DELETE CASCADE,
+    at             INTEGER NOT NULL,
+    actor          TEXT NOT NULL,
+    kind           TEXT NOT NULL,
+    step           TEXT,
+    note           TEXT
+);
+CREATE INDEX application_events_by_application ON application_events (application_id, id);
