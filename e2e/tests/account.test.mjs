@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { HtmlValidate } from 'html-validate';
 import { createHmac } from 'node:crypto';
-import { startServer, launchBrowser } from './harness.mjs';
+import { startServer, launchBrowser, ARTIFACTS } from './harness.mjs';
 
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const validator = new HtmlValidate({ extends: ['html-validate:recommended'], rules: {
@@ -158,4 +158,73 @@ test('the anonymous account pages pass axe WCAG 2.2 AA and HTML validation', asy
     assert.ok(await page.locator('.error-summary a').count() >= 4, 'errors summarised with links to the fields');
     await context.close();
   }
+});
+
+test('a citizen applies for a birth certificate without JavaScript, and every step passes axe', async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(server.base + '/akun/daftar');
+  await page.fill('#nama', 'Dewi Lestari');
+  await page.fill('#nik', '3578015505900009');
+  await page.fill('#email', 'dewi@warga.test');
+  await page.fill('#sandi', PASSWORD);
+  await page.fill('#sandi_ulang', PASSWORD);
+  await page.click('main button[type=submit]');
+  await page.goto(server.base + await mailLink('/akun/verifikasi/'));
+  await page.click('main button[type=submit]');
+
+  // From the service page, through sign-in, back to the start of the application.
+  await page.goto(server.base + '/layanan/akta-kelahiran');
+  await page.click('a[href="/layanan/akta-kelahiran/ajukan"]');
+  assert.match(page.url(), /\/akun\/masuk\?kembali=/);
+  await page.fill('#akun', 'dewi@warga.test');
+  await page.fill('#sandi', PASSWORD);
+  await page.click('main button[type=submit]');
+  assert.match(page.url(), /\/layanan\/akta-kelahiran\/ajukan$/);
+  await page.click('main form button[type=submit]');
+  assert.match(page.url(), /\/permohonan\/\d+\/isi\/anak$/);
+  const formPath = new URL(page.url()).pathname;
+
+  // A mistake first: the message sits by the field and in the summary.
+  await page.fill('#nama_anak', 'Putri Ayu');
+  await page.click('button[value=lanjut]');
+  assert.ok(await page.locator('.error-summary a').count() >= 4, 'errors summarised');
+  assert.equal(await page.inputValue('#nama_anak'), 'Putri Ayu', 'the answer is kept');
+  await page.check('#jenis_kelamin-perempuan');
+  await page.fill('#tanggal_lahir', '2026-11-20');
+  await page.fill('#tempat_lahir', 'Surabaya');
+  await page.fill('#anak_ke', '1');
+  await page.click('button[value=lanjut]');
+  assert.match(page.url(), /\/isi\/orang_tua$/);
+  await page.fill('#nama_ibu', 'Dewi Lestari');
+  await page.check('#orang_tua_menikah-true');
+  await page.fill('#nama_ayah', 'Agus Salim');
+  await page.click('button[value=lanjut]');
+  assert.match(page.url(), /\/periksa$/);
+  assert.match(await page.textContent('main'), /20 November 2026/);
+  const checkPath = new URL(page.url()).pathname;
+  await page.click('main form button[type=submit]');
+  assert.match(await page.textContent('main'), /Permohonan terkirim/);
+  assert.match(await page.textContent('.receipt'), /^SP-\d{4}-\d{6}$/);
+  const statusPath = new URL(page.url()).pathname;
+  await page.screenshot({ path: join(ARTIFACTS, 'application-submitted.png'), fullPage: true });
+
+  // Every page of the journey, in both languages, passes axe and HTML validation. The form
+  // and check pages are seen on a second draft (the first is submitted).
+  await page.goto(server.base + '/layanan/surat-pindah/ajukan');
+  await page.click('main form button[type=submit]');
+  const secondForm = new URL(page.url()).pathname;
+  const secondCheck = secondForm.replace(/\/isi\/.*$/, '/periksa');
+  const cookies = await context.cookies();
+  for (const lang of ['id', 'en']) {
+    const checking = await browser.newContext();
+    await checking.addCookies([...cookies, { name: 'lang', value: lang, url: server.base }]);
+    for (const path of ['/layanan/akta-kelahiran/ajukan', secondForm, secondCheck, statusPath, '/akun/permohonan']) {
+      await checkPage(checking, path, lang);
+    }
+    await checking.close();
+  }
+  assert.notEqual(formPath, secondForm);
+  assert.ok(checkPath.endsWith('/periksa'));
+  await context.close();
 });
