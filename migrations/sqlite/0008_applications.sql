@@ -20,6 +20,8 @@ CREATE TABLE applications (
     submitted_at     INTEGER,
     due_on           TEXT,
     idempotency_key  TEXT,
+    -- SHA-256 of the request that used the key: a retry must repeat it exactly.
+    idempotency_digest TEXT,
     FOREIGN KEY (service_id, service_version) REFERENCES service_versions (service_id, version),
     UNIQUE (account_id, idempotency_key)
 );

@@ -74,6 +74,9 @@ pub enum AppError {
         /// Seconds until the next attempt is accepted.
         retry_after_seconds: u64,
     },
+    /// Answers to a service's form that do not fit it, each with its field.
+    #[error("invalid answers")]
+    InvalidAnswers(Vec<satupintu_rules::service::FieldError>),
     /// Too much work queued (password hashing); retry shortly.
     #[error("busy")]
     Busy,
@@ -108,6 +111,8 @@ pub enum ProblemKind {
     Conflict,
     /// 429.
     TooManyRequests,
+    /// 422, answers to a form, field by field.
+    InvalidAnswers,
     /// 503.
     Unavailable,
     /// 500.
@@ -128,13 +133,14 @@ impl ProblemKind {
             Self::CsrfRejected => "csrf-rejected",
             Self::Conflict => "conflict",
             Self::TooManyRequests => "too-many-requests",
+            Self::InvalidAnswers => "invalid-answers",
             Self::Unavailable => "service-unavailable",
             Self::Internal => "internal-error",
         }
     }
 
     /// Every kind, for the problem catalogue.
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 13] = [
         Self::NotFound,
         Self::InvalidParameter,
         Self::MalformedRequest,
@@ -145,6 +151,7 @@ impl ProblemKind {
         Self::CsrfRejected,
         Self::Conflict,
         Self::TooManyRequests,
+        Self::InvalidAnswers,
         Self::Unavailable,
         Self::Internal,
     ];
@@ -159,6 +166,7 @@ impl ProblemKind {
             StatusCode::FORBIDDEN => Self::Forbidden,
             StatusCode::CONFLICT => Self::Conflict,
             StatusCode::TOO_MANY_REQUESTS => Self::TooManyRequests,
+            StatusCode::UNPROCESSABLE_ENTITY => Self::InvalidAnswers,
             StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => Self::Unavailable,
             s if s.is_client_error() => Self::MalformedRequest,
             _ => Self::Internal,
@@ -176,6 +184,7 @@ impl ProblemKind {
             Self::Forbidden | Self::CsrfRejected => StatusCode::FORBIDDEN,
             Self::Conflict => StatusCode::CONFLICT,
             Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            Self::InvalidAnswers => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -193,6 +202,8 @@ pub struct ErrorReport {
     pub detail: Option<String>,
     /// Seconds until a retry may succeed (429, 503), sent as `Retry-After`.
     pub retry_after: Option<u64>,
+    /// For invalid answers: each field and what is wrong with it.
+    pub field_errors: Vec<satupintu_rules::service::FieldError>,
     /// The underlying fault, logged with the request id, never shown.
     pub source: Option<Arc<anyhow::Error>>,
 }
@@ -214,6 +225,7 @@ impl AppError {
 
     fn report(self) -> ErrorReport {
         let retry_after = self.retry_after();
+        let mut field_errors = Vec::new();
         let (kind, parameter, detail, source) = match self {
             Self::NotFound => (ProblemKind::NotFound, None, None, None),
             Self::InvalidParameter { name, problem } => {
@@ -227,11 +239,15 @@ impl AppError {
             Self::CsrfRejected => (ProblemKind::CsrfRejected, None, None, None),
             Self::Conflict => (ProblemKind::Conflict, None, None, None),
             Self::TooManyRequests { .. } => (ProblemKind::TooManyRequests, None, None, None),
+            Self::InvalidAnswers(errors) => {
+                field_errors = errors;
+                (ProblemKind::InvalidAnswers, None, None, None)
+            }
             Self::Busy => (ProblemKind::Unavailable, None, None, None),
             Self::Unavailable(e) => (ProblemKind::Unavailable, None, None, Some(Arc::new(e))),
             Self::Internal(e) => (ProblemKind::Internal, None, None, Some(Arc::new(e))),
         };
-        ErrorReport { kind, parameter, detail, source, retry_after }
+        ErrorReport { kind, parameter, detail, source, retry_after, field_errors }
     }
 }
 

@@ -673,5 +673,7 @@ mail-submitted-body =
 
     Follow it at { $link }
 sms-submitted = Satu Pintu: application received, number { $receipt }. Follow it at { $link }
-tokens-scope-applications-read = Read my applications
-tokens-scope-applications-write = Submit applications
+tokens-scope-applications-read = read your applications for services
+tokens-scope-applications-write = submit applications for services on your behalf
+problem-invalid-answers-title = Answers do not fit the form
+problem-invalid-answers-detail = Some answers do not fit the service's form. The `errors` list names each field and what is wrong.

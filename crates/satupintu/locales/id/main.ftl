@@ -673,5 +673,7 @@ mail-submitted-body =
 
     Pantau prosesnya di { $link }
 sms-submitted = Satu Pintu: permohonan Anda diterima, nomor { $receipt }. Pantau di { $link }
-tokens-scope-applications-read = Membaca permohonan saya
-tokens-scope-applications-write = Mengajukan permohonan
+tokens-scope-applications-read = membaca permohonan layanan Anda
+tokens-scope-applications-write = mengajukan permohonan layanan atas nama Anda
+problem-invalid-answers-title = Jawaban formulir tidak sesuai
+problem-invalid-answers-detail = Sebagian jawaban tidak sesuai dengan formulir layanan. Daftar `errors` menyebut setiap bagian dan masalahnya.

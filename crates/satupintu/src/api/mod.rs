@@ -130,6 +130,8 @@ pub fn page_of<T, P>(
         crate::portal::api::page_detail,
         crate::portal::api::search,
         crate::calendar::api_holidays,
+        crate::services::api::create,
+        crate::services::api::detail,
         crate::regions::routes::api_region_list,
         crate::regions::routes::api_region_detail,
         crate::audit::routes::tree_head,
@@ -150,7 +152,8 @@ pub fn page_of<T, P>(
         (name = "directory", description = "Agencies and the service catalogue"),
         (name = "regions", description = "Kemendagri administrative regions"),
         (name = "transparency", description = "The tamper-evident audit log: signed tree heads, entries, RFC 6962 proofs"),
-        (name = "identity", description = "API tokens, one's own data, and officers' scoped reads of citizens' records")
+        (name = "identity", description = "API tokens, one's own data, and officers' scoped reads of citizens' records"),
+        (name = "services", description = "Applications for public services: submit (idempotent) and follow")
     )
 )]
 pub struct ApiDoc;

@@ -22,7 +22,8 @@ use crate::web::page::{Chrome, format_timestamp};
 use crate::web::{RequestContext, see_other};
 
 /// Scopes a citizen's token may hold.
-pub const CITIZEN_SCOPES: &[&str] = &["me:read", "businesses:read"];
+pub const CITIZEN_SCOPES: &[&str] =
+    &["me:read", "businesses:read", "applications:read", "applications:write"];
 /// Scopes an officer's token may hold.
 pub const OFFICER_SCOPES: &[&str] = &["me:read", "citizens:read"];
 /// Shortest and longest token name, in characters.

@@ -168,6 +168,13 @@ pub async fn publish(
     Ok(Published { service_id, version, new_version })
 }
 
+/// The agency responsible for a service.
+pub async fn agency_of_service(db: &Db, slug: &str) -> anyhow::Result<i64> {
+    let row =
+        sqlx::query("SELECT agency_id FROM services WHERE slug = $1").bind(slug).fetch_one(db.pool()).await?;
+    Ok(row.try_get("agency_id")?)
+}
+
 /// A published definition and its version.
 #[derive(Clone, Debug)]
 pub struct Offered {

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Map, Value};
 
-use satupintu_rules::service::{CheckedService, FieldError, FieldKind, FieldProblem, Text, TextFormat};
+use satupintu_rules::service::{CheckedService, FieldError, FieldKind, Text, TextFormat};
 
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
@@ -186,21 +186,6 @@ fn answer_text(lang: Lang, service: &CheckedService, field: &str, value: &Value)
     }
 }
 
-/// The message for a refused answer, in the reader's language.
-pub fn problem_message(lang: Lang, problem: &FieldProblem) -> String {
-    match problem {
-        FieldProblem::TooShort { min } => lang.t_args("apply-error-too_short", &[("min", min.to_string())]),
-        FieldProblem::TooLong { max } => lang.t_args("apply-error-too_long", &[("max", max.to_string())]),
-        FieldProblem::BelowMinimum { min } => {
-            lang.t_args("apply-error-below_minimum", &[("min", min.to_string())])
-        }
-        FieldProblem::AboveMaximum { max } => {
-            lang.t_args("apply-error-above_maximum", &[("max", max.to_string())])
-        }
-        other => lang.t(&format!("apply-error-{}", other.code())),
-    }
-}
-
 fn questions(
     lang: Lang,
     service: &CheckedService,
@@ -267,7 +252,10 @@ fn questions(
                 label,
                 hint: hints.help.as_ref().map(|h| pick(lang, h)),
                 condition,
-                error: errors.iter().find(|e| &e.field == name).map(|e| problem_message(lang, &e.problem)),
+                error: errors
+                    .iter()
+                    .find(|e| &e.field == name)
+                    .map(|e| crate::services::answer_problem_message(lang, &e.problem)),
                 widget,
                 value,
                 options,
@@ -458,8 +446,10 @@ async fn check_view(
                         .get(f)
                         .map(|v| answer_text(lang, service, f, v))
                         .unwrap_or_else(|| lang.t("apply-not-answered"));
-                    let error =
-                        errors.iter().find(|e| &e.field == f).map(|e| problem_message(lang, &e.problem));
+                    let error = errors
+                        .iter()
+                        .find(|e| &e.field == f)
+                        .map(|e| crate::services::answer_problem_message(lang, &e.problem));
                     Some((label, answer, error))
                 })
                 .collect(),
@@ -475,7 +465,10 @@ async fn check_view(
                 .get(&e.field)
                 .map(|h| pick(lang, &h.label))
                 .unwrap_or_default();
-            (e.field.clone(), format!("{label}: {}", problem_message(lang, &e.problem)))
+            (
+                e.field.clone(),
+                format!("{label}: {}", crate::services::answer_problem_message(lang, &e.problem)),
+            )
         })
         .collect();
     Ok(CheckPage {
@@ -532,30 +525,67 @@ pub async fn submit_application(
     application: &Application,
     actor: &str,
 ) -> AppResult<Result<String, SubmitRefusal>> {
-    let calendar = crate::calendar::load(&state.db).await?;
-    let agency: i64 = sqlx::Row::try_get(
-        &sqlx::query("SELECT agency_id FROM applications WHERE id = $1")
-            .bind(application.id)
-            .fetch_one(state.db.pool())
-            .await?,
-        "agency_id",
-    )?;
-    let policy = crate::calendar::policy_of_agency(&state.db, agency).await?;
-    let installation = crate::portal::store::installation(&state.db).await?;
-    let today = crate::calendar::today_at(installation.utc_offset_hours);
-    // The receipt's year is the submission's local year, as the due date is counted locally.
-    let reachable =
-        crate::identity::accounts::reachable(&state.db, &state.fields, application.account_id).await?;
+    let facts = SubmitFacts::load(state, application).await?;
     let mut tx = state.db.begin().await?;
-    let outcome =
-        applications::submit(&state.db, &mut tx, &state.fields, application, &calendar, policy, today, actor)
-            .await?;
+    let outcome = submit_in(state, &mut tx, lang, application, actor, facts).await?;
+    if outcome.is_ok() {
+        tx.commit().await.map_err(anyhow::Error::from)?;
+        state.outbox.wake();
+    }
+    Ok(outcome)
+}
+
+/// What a submission reads besides the application, gathered before its transaction opens
+/// (a transaction must not wait on another pool connection).
+pub struct SubmitFacts {
+    calendar: satupintu_rules::calendar::Calendar,
+    policy: satupintu_rules::calendar::LeavePolicy,
+    today: jiff::civil::Date,
+    reachable: Option<crate::identity::accounts::Reachable>,
+}
+
+impl SubmitFacts {
+    /// Reads the calendar, the agency's policy, today's local date and where to send the notice.
+    pub async fn load(state: &AppState, application: &Application) -> AppResult<Self> {
+        let agency = catalogue::agency_of_service(&state.db, &application.service_slug).await?;
+        let installation = crate::portal::store::installation(&state.db).await?;
+        Ok(Self {
+            calendar: crate::calendar::load(&state.db).await?,
+            policy: crate::calendar::policy_of_agency(&state.db, agency).await?,
+            today: crate::calendar::today_at(installation.utc_offset_hours),
+            reachable: crate::identity::accounts::reachable(&state.db, &state.fields, application.account_id)
+                .await?,
+        })
+    }
+}
+
+/// Submits in the caller's transaction and queues the citizen's notice in it; the caller
+/// commits and wakes the outbox.
+pub async fn submit_in(
+    state: &AppState,
+    tx: &mut crate::db::Tx,
+    lang: Lang,
+    application: &Application,
+    actor: &str,
+    facts: SubmitFacts,
+) -> AppResult<Result<String, SubmitRefusal>> {
+    let outcome = applications::submit(
+        &state.db,
+        tx,
+        &state.fields,
+        application,
+        &facts.calendar,
+        facts.policy,
+        facts.today,
+        actor,
+    )
+    .await?;
     let Ok(receipt) = outcome else {
         return Ok(outcome);
     };
     let service = pick(lang, &application.service.definition.name);
     let link = format!("{}/permohonan/{}", state.link_base, application.id);
-    match reachable {
+    match facts.reachable {
         Some(crate::identity::accounts::Reachable::Email(to)) => {
             let mail = OutgoingMail {
                 to,
@@ -565,16 +595,14 @@ pub async fn submit_application(
                     &[("receipt", receipt.clone()), ("service", service), ("link", link)],
                 ),
             };
-            state.outbox.queue(&mut tx, &mail).await?;
+            state.outbox.queue(tx, &mail).await?;
         }
         Some(crate::identity::accounts::Reachable::Phone(to)) => {
             let text = lang.t_args("sms-submitted", &[("receipt", receipt.clone()), ("link", link)]);
-            state.outbox.queue_sms(&mut tx, &OutgoingSms { to, text }).await?;
+            state.outbox.queue_sms(tx, &OutgoingSms { to, text }).await?;
         }
         None => {}
     }
-    tx.commit().await.map_err(anyhow::Error::from)?;
-    state.outbox.wake();
     Ok(Ok(receipt))
 }
 

@@ -28,6 +28,22 @@ pub struct Problem {
     /// The offending parameter, when one is to blame.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub parameter: Option<String>,
+    /// For `invalid-answers`: every refused answer.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<AnswerError>,
+}
+
+/// One refused answer to a service's form.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct AnswerError {
+    /// The field.
+    pub field: String,
+    /// A stable code: `required`, `too_short`, `too_long`, `not_a_choice`, `not_integer`,
+    /// `below_minimum`, `above_maximum`, `not_boolean`, `not_date`, `not_email`, `not_nik`,
+    /// `not_phone`, `not_text`, `unknown_field`.
+    pub code: String,
+    /// What is wrong, in the requested language.
+    pub message: String,
 }
 
 /// Renders an error response produced by a handler, or a bare error status produced by a
@@ -42,6 +58,7 @@ pub fn render_errors(context: &RequestContext, response: Response) -> Response {
             detail: None,
             source: None,
             retry_after: None,
+            field_errors: Vec::new(),
         },
         None => return response,
     };
@@ -121,6 +138,15 @@ fn problem_json(context: &RequestContext, report: &ErrorReport) -> Response {
         detail: detail(lang, report),
         instance: format!("urn:request:{}", context.request_id),
         parameter: report.parameter.as_ref().map(|(name, _)| name.clone()),
+        errors: report
+            .field_errors
+            .iter()
+            .map(|e| AnswerError {
+                field: e.field.clone(),
+                code: e.problem.code().to_string(),
+                message: crate::services::answer_problem_message(lang, &e.problem),
+            })
+            .collect(),
     };
     let body = serde_json::to_vec(&problem).unwrap_or_default();
     let mut response = body.into_response();

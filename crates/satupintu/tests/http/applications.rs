@@ -17,6 +17,7 @@ store_tests!(
     a_citizen_applies_for_a_birth_certificate_page_by_page,
     answers_hidden_by_a_condition_are_dropped_and_drafts_resume,
     nobody_else_sees_or_changes_an_application,
+    the_api_submits_once_per_idempotency_key_and_checks_every_answer,
 );
 
 /// Starts an application for the birth certificate; returns the first page's path.
@@ -255,5 +256,151 @@ async fn nobody_else_sees_or_changes_an_application(store: Store) {
     let mut officer = officer_session(&app, &clerk).await;
     assert_eq!(officer.get("/layanan/akta-kelahiran/ajukan").await.status, 403);
     assert_eq!(officer.get(&format!("/permohonan/{id}")).await.status, 403);
+    app.stop().await;
+}
+
+/// A citizen's bearer token with the application scopes (and one without them).
+async fn api_tokens(app: &TestApp, nik: &str, email: &str) -> (String, String) {
+    let mut browser = citizen(app, nik, email).await;
+    let full = crate::tokens::shown_token(
+        &crate::tokens::create_token(
+            &mut browser,
+            "Aplikasi",
+            &["applications:read", "applications:write"],
+            "30",
+        )
+        .await,
+    );
+    let reader = crate::tokens::shown_token(
+        &crate::tokens::create_token(&mut browser, "Pembaca", &["me:read"], "30").await,
+    );
+    (full, reader)
+}
+
+async fn post_api(
+    app: &TestApp,
+    token: &str,
+    key: Option<&str>,
+    body: &serde_json::Value,
+) -> reqwest::Response {
+    let mut request = app.client.post(app.url("/api/v1/applications")).bearer_auth(token).json(body);
+    if let Some(key) = key {
+        request = request.header("Idempotency-Key", key);
+    }
+    request.send().await.expect("post")
+}
+
+async fn count_applications(app: &TestApp) -> i64 {
+    let db = sqlx::AnyPool::connect(&app.database_url).await.expect("database");
+    let n =
+        sqlx::query("SELECT COUNT(*) AS n FROM applications").fetch_one(&db).await.expect("count").get("n");
+    db.close().await;
+    n
+}
+
+async fn the_api_submits_once_per_idempotency_key_and_checks_every_answer(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let (token, reader) = api_tokens(&app, NIK_WONOCOLO, "api@warga.test").await;
+    let body = serde_json::json!({
+        "service": "surat-keterangan-domisili",
+        "data": {"keperluan": "Pendaftaran sekolah anak", "alamat_domisili": "Jl. Kenari 12, RT 03 RW 05, Genteng",
+                 "status_tempat": "sewa", "lama_tinggal_bulan": 26}
+    });
+    // The key is required.
+    let missing = post_api(&app, &token, None, &body).await;
+    assert_eq!(missing.status(), 400);
+    let problem: serde_json::Value = missing.json().await.expect("problem");
+    assert_eq!(problem["parameter"], "Idempotency-Key");
+    // Every wrong answer is named; nothing is stored.
+    let wrong = serde_json::json!({
+        "service": "surat-keterangan-domisili",
+        "data": {"keperluan": "x", "status_tempat": "istana", "lama_tinggal_bulan": "dua", "warna": "merah"}
+    });
+    let refused = post_api(&app, &token, Some("k-salah"), &wrong).await;
+    assert_eq!(refused.status(), 422);
+    let problem: serde_json::Value = refused.json().await.expect("problem");
+    assert_eq!(problem["type"], "/problems/invalid-answers");
+    let mut codes: Vec<String> = problem["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| format!("{}:{}", e["field"].as_str().unwrap_or(""), e["code"].as_str().unwrap_or("")))
+        .collect();
+    codes.sort();
+    assert_eq!(
+        codes,
+        [
+            "alamat_domisili:required",
+            "keperluan:too_short",
+            "lama_tinggal_bulan:not_integer",
+            "status_tempat:not_a_choice",
+            "warna:unknown_field"
+        ]
+    );
+    assert_eq!(count_applications(&app).await, 0, "nothing half-written");
+
+    let first = post_api(&app, &token, Some("kunci-001"), &body).await;
+    assert_eq!(first.status(), 201);
+    let location = first.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let first: serde_json::Value = first.json().await.expect("application");
+    assert_eq!(first["status"], "in_progress");
+    assert_eq!(first["step"], "verifikasi");
+    assert!(first["receipt"].as_str().is_some_and(|r| r.starts_with("SP-")));
+    assert_eq!(first["data"]["lama_tinggal_bulan"], 26);
+    assert_eq!(location, Some(format!("/api/v1/applications/{}", first["id"])));
+    // A retry gets the same application, marked as a replay.
+    let again = post_api(&app, &token, Some("kunci-001"), &body).await;
+    assert_eq!(again.status(), 201);
+    assert_eq!(again.headers().get("idempotent-replayed").and_then(|v| v.to_str().ok()), Some("true"));
+    let again: serde_json::Value = again.json().await.expect("application");
+    assert_eq!(again["id"], first["id"]);
+    assert_eq!(count_applications(&app).await, 1);
+    // The same key for another request is a conflict.
+    let mut other = body.clone();
+    other["data"]["lama_tinggal_bulan"] = serde_json::json!(3);
+    assert_eq!(post_api(&app, &token, Some("kunci-001"), &other).await.status(), 409);
+
+    // Eight concurrent retries of a new request make one application.
+    let attempts: Vec<_> = (0..8)
+        .map(|_| {
+            let (client, url, token, body) =
+                (app.client.clone(), app.url("/api/v1/applications"), token.clone(), other.clone());
+            tokio::spawn(async move {
+                client
+                    .post(url)
+                    .bearer_auth(token)
+                    .header("Idempotency-Key", "kunci-serentak")
+                    .json(&body)
+                    .send()
+                    .await
+            })
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for attempt in attempts {
+        let answer = attempt.await.expect("task").expect("post");
+        assert_eq!(answer.status(), 201);
+        let value: serde_json::Value = answer.json().await.expect("application");
+        ids.push(value["id"].clone());
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    assert_eq!(count_applications(&app).await, 2);
+
+    // Reading: one's own, with the scope.
+    let path = format!("/api/v1/applications/{}", first["id"]);
+    let read = app.client.get(app.url(&path)).bearer_auth(&token).send().await.expect("get");
+    assert_eq!(read.status(), 200);
+    let read: serde_json::Value = read.json().await.expect("application");
+    assert_eq!(read["timeline"][0]["kind"], "submitted");
+    assert_eq!(app.client.get(app.url(&path)).bearer_auth(&reader).send().await.expect("get").status(), 403);
+    assert_eq!(post_api(&app, &reader, Some("k-lain"), &body).await.status(), 403);
+    let (stranger, _) = api_tokens(&app, NIK_KARANG_PILANG, "orang-lain@warga.test").await;
+    assert_eq!(
+        app.client.get(app.url(&path)).bearer_auth(&stranger).send().await.expect("get").status(),
+        404
+    );
+    let unknown = serde_json::json!({"service": "tidak-ada", "data": {}});
+    assert_eq!(post_api(&app, &token, Some("k-x"), &unknown).await.status(), 404);
     app.stop().await;
 }

@@ -13,7 +13,7 @@ async fn open_db(app: &TestApp) -> satupintu::db::Db {
 }
 
 /// Opens the token page and submits the create form.
-async fn create_token<'a>(browser: &mut Browser<'a>, name: &str, scopes: &[&str], days: &str) -> Page {
+pub async fn create_token<'a>(browser: &mut Browser<'a>, name: &str, scopes: &[&str], days: &str) -> Page {
     assert_eq!(browser.get("/akun/token").await.status, 200);
     let mut fields = vec![("nama", name), ("masa", days)];
     fields.extend(scopes.iter().map(|s| ("cakupan", *s)));
@@ -21,7 +21,7 @@ async fn create_token<'a>(browser: &mut Browser<'a>, name: &str, scopes: &[&str]
 }
 
 /// The token shown once on the result page.
-fn shown_token(page: &Page) -> String {
+pub fn shown_token(page: &Page) -> String {
     assert_eq!(page.status, 201, "{}", page.body);
     let start = page.body.find("<code>").expect("token shown") + "<code>".len();
     let end = page.body[start..].find("</code>").expect("end of token");

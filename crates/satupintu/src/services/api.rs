@@ -1,0 +1,275 @@
+//! Applications through the API: submit in one request (with an `Idempotency-Key`, so a
+//! retry never makes a second application), read one, list one's own.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use sqlx::Row;
+use utoipa::ToSchema;
+
+use crate::app::AppState;
+use crate::error::{AppError, AppResult, ParamProblem};
+use crate::identity::session::{AccountKind, SignedIn};
+use crate::services::applications::{self, Application, Status, SubmitRefusal};
+use crate::services::catalogue;
+use crate::web::RequestContext;
+use crate::web::extract::{Json as JsonBody, Path};
+
+/// The header that makes a submission safe to retry.
+const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+/// The body of `POST /api/v1/applications`.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewApplication {
+    /// The service's URL name.
+    pub service: String,
+    /// The answers, keyed by the field names of the service's form schema.
+    #[schema(value_type = Object)]
+    pub data: Map<String, Value>,
+}
+
+/// An application as its citizen sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApplicationView {
+    /// The id.
+    pub id: i64,
+    /// The receipt number, once submitted.
+    pub receipt: Option<String>,
+    /// The service's URL name.
+    pub service: String,
+    /// The definition version it was made under.
+    pub version: i64,
+    /// `draft`, `in_progress`, `revision`, `approved`, `rejected` or `withdrawn`.
+    pub status: String,
+    /// The workflow step, while in progress.
+    pub step: Option<String>,
+    /// The SLA due date, `YYYY-MM-DD`.
+    pub due_on: Option<String>,
+    /// When it was submitted (RFC 3339).
+    pub submitted_at: Option<String>,
+    /// The answers.
+    #[schema(value_type = Object)]
+    pub data: Map<String, Value>,
+    /// What happened, oldest first.
+    pub timeline: Vec<TimelineEntry>,
+}
+
+/// One line of the timeline.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TimelineEntry {
+    /// When (RFC 3339).
+    pub at: String,
+    /// `submitted`, `forwarded`, `revision_requested`, `resubmitted`, `approved`, `rejected`.
+    pub kind: String,
+    /// The step.
+    pub step: Option<String>,
+    /// The officer's note or reason.
+    pub note: Option<String>,
+}
+
+fn rfc3339(seconds: i64) -> String {
+    jiff::Timestamp::from_second(seconds).map(|t| t.to_string()).unwrap_or_default()
+}
+
+async fn view(state: &AppState, application: &Application) -> AppResult<ApplicationView> {
+    let timeline = applications::events(&state.db, application.id)
+        .await?
+        .into_iter()
+        .map(|e| TimelineEntry { at: rfc3339(e.at), kind: e.kind, step: e.step, note: e.note })
+        .collect();
+    Ok(ApplicationView {
+        id: application.id,
+        receipt: application.receipt.clone(),
+        service: application.service_slug.clone(),
+        version: application.version,
+        status: application.status.as_str().to_string(),
+        step: application.step.clone(),
+        due_on: application.due_on.clone(),
+        submitted_at: application.submitted_at.map(rfc3339),
+        data: application.data.clone(),
+        timeline,
+    })
+}
+
+fn citizen_with_scope(signed_in: &SignedIn, scope: &str) -> AppResult<()> {
+    if signed_in.principal.kind != AccountKind::Citizen || !signed_in.principal.has_scope(scope) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(())
+}
+
+fn idempotency_key(headers: &HeaderMap) -> AppResult<String> {
+    let invalid = |problem| AppError::InvalidParameter { name: "Idempotency-Key".into(), problem };
+    let key = headers
+        .get(IDEMPOTENCY_KEY)
+        .ok_or_else(|| invalid(ParamProblem::Malformed))?
+        .to_str()
+        .map_err(|_| invalid(ParamProblem::Malformed))?
+        .trim();
+    if key.is_empty() || !key.chars().all(|c| c.is_ascii_graphic()) {
+        return Err(invalid(ParamProblem::Malformed));
+    }
+    if key.len() > 200 {
+        return Err(invalid(ParamProblem::TooLong { max: 200 }));
+    }
+    Ok(key.to_string())
+}
+
+fn created(view: ApplicationView, replayed: bool) -> Response {
+    let location = format!("/api/v1/applications/{}", view.id);
+    let mut response = (StatusCode::CREATED, Json(view)).into_response();
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(axum::http::header::LOCATION, value);
+    }
+    if replayed {
+        response.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    response
+}
+
+/// An application made earlier with this key: the same request gets the same answer; a
+/// different request with the key is a conflict.
+async fn replay(state: &AppState, account_id: i64, key: &str, digest: &str) -> AppResult<Option<Response>> {
+    let row = sqlx::query(
+        "SELECT id, idempotency_digest FROM applications WHERE account_id = $1 AND idempotency_key = $2",
+    )
+    .bind(account_id)
+    .bind(key)
+    .fetch_optional(state.db.pool())
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    if row.try_get::<Option<String>, _>("idempotency_digest")?.as_deref() != Some(digest) {
+        tracing::info!(account = account_id, "idempotency key reused with another request");
+        return Err(AppError::Conflict);
+    }
+    let application =
+        applications::load(&state.db, &state.fields, row.try_get("id")?).await?.ok_or(AppError::NotFound)?;
+    Ok(Some(created(view(state, &application).await?, true)))
+}
+
+/// Submits an application in one request: the answers are checked against the service's
+/// form (422 naming every refused field), and a retry with the same `Idempotency-Key`
+/// returns the first application instead of making a second.
+#[utoipa::path(post, path = "/api/v1/applications", tag = "services", request_body = NewApplication,
+    security(("bearer" = [])),
+    params(("Idempotency-Key" = String, Header, description = "A unique key per intended application (1–200 visible ASCII characters); a retry sends the same key and body")),
+    responses(
+        (status = 201, body = ApplicationView, description = "Submitted (or, with `Idempotent-Replayed: true`, submitted earlier with this key)"),
+        (status = 400, body = crate::web::problem::Problem, content_type = "application/problem+json"),
+        (status = 401, body = crate::web::problem::Problem, content_type = "application/problem+json"),
+        (status = 403, body = crate::web::problem::Problem, content_type = "application/problem+json"),
+        (status = 404, body = crate::web::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, body = crate::web::problem::Problem, content_type = "application/problem+json"),
+        (status = 422, body = crate::web::problem::Problem, content_type = "application/problem+json")))]
+pub async fn create(
+    State(state): State<AppState>,
+    context: RequestContext,
+    signed_in: SignedIn,
+    headers: HeaderMap,
+    JsonBody(request): JsonBody<NewApplication>,
+) -> AppResult<Response> {
+    citizen_with_scope(&signed_in, "applications:write")?;
+    let key = idempotency_key(&headers)?;
+    let account_id = signed_in.principal.account_id;
+    let digest = crate::audit::store::digest_of(&request);
+    if let Some(response) = replay(&state, account_id, &key, &digest).await? {
+        return Ok(response);
+    }
+    let offered = catalogue::offered(&state.db, &request.service).await?.ok_or(AppError::NotFound)?;
+    let clean = offered.service.validate(&request.data).map_err(AppError::InvalidAnswers)?;
+    let region: Option<String> = sqlx::query("SELECT nik_district FROM accounts WHERE id = $1")
+        .bind(account_id)
+        .fetch_one(state.db.pool())
+        .await?
+        .try_get("nik_district")?;
+    let agency = catalogue::agency_of_service(&state.db, &request.service).await?;
+    let service_id: i64 = sqlx::query("SELECT id FROM services WHERE slug = $1")
+        .bind(&request.service)
+        .fetch_one(state.db.pool())
+        .await?
+        .try_get("id")?;
+    let now = jiff::Timestamp::now().as_second();
+    let sealed = state
+        .fields
+        .seal("applications.data", &serde_json::to_string(&clean).map_err(anyhow::Error::from)?)?;
+    let mut application = Application {
+        id: 0,
+        receipt: None,
+        service_slug: request.service.clone(),
+        version: offered.version,
+        account_id,
+        status: Status::Draft,
+        step: None,
+        data: clean,
+        updated_at: now,
+        submitted_at: None,
+        due_on: None,
+        service: offered.service,
+    };
+    let facts = crate::services::routes::SubmitFacts::load(&state, &application).await?;
+    let mut tx = state.db.begin().await?;
+    // ON CONFLICT makes two concurrent requests with one key end in one application: the
+    // loser finds no row returned and answers with the winner's.
+    let inserted = sqlx::query(
+        "INSERT INTO applications (service_id, service_version, agency_id, account_id, region_code, status, \
+                                   data_sealed, created_at, updated_at, idempotency_key, idempotency_digest) \
+         VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $7, $8, $9) \
+         ON CONFLICT (account_id, idempotency_key) DO NOTHING RETURNING id",
+    )
+    .bind(service_id)
+    .bind(offered.version)
+    .bind(agency)
+    .bind(account_id)
+    .bind(region.unwrap_or_default())
+    .bind(sealed)
+    .bind(now)
+    .bind(&key)
+    .bind(&digest)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(row) = inserted else {
+        drop(tx);
+        return replay(&state, account_id, &key, &digest).await?.ok_or(AppError::Conflict);
+    };
+    application.id = row.try_get("id")?;
+    let actor = signed_in.principal.actor();
+    match crate::services::routes::submit_in(&state, &mut tx, context.lang, &application, &actor, facts)
+        .await?
+    {
+        Ok(_) => {}
+        Err(SubmitRefusal::Invalid(errors)) => return Err(AppError::InvalidAnswers(errors)),
+        Err(SubmitRefusal::NotDraft) => return Err(AppError::Conflict),
+    }
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    state.outbox.wake();
+    let stored =
+        applications::load(&state.db, &state.fields, application.id).await?.ok_or(AppError::NotFound)?;
+    Ok(created(view(&state, &stored).await?, false))
+}
+
+/// One of the signed-in citizen's applications.
+#[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "services", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The application's id")),
+    responses(
+        (status = 200, body = ApplicationView),
+        (status = 401, body = crate::web::problem::Problem, content_type = "application/problem+json"),
+        (status = 403, body = crate::web::problem::Problem, content_type = "application/problem+json"),
+        (status = 404, body = crate::web::problem::Problem, content_type = "application/problem+json")))]
+pub async fn detail(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+) -> AppResult<Json<ApplicationView>> {
+    citizen_with_scope(&signed_in, "applications:read")?;
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    match applications::load(&state.db, &state.fields, id).await? {
+        Some(application) if application.account_id == signed_in.principal.account_id => {
+            Ok(Json(view(&state, &application).await?))
+        }
+        _ => Err(AppError::NotFound),
+    }
+}
