@@ -19,6 +19,8 @@ CREATE TABLE applications (
     updated_at       INTEGER NOT NULL,
     submitted_at     INTEGER,
     due_on           TEXT,
+    -- While the citizen corrects (status revision): the local date the SLA clock paused.
+    paused_on        TEXT,
     idempotency_key  TEXT,
     -- SHA-256 of the request that used the key: a retry must repeat it exactly.
     idempotency_digest TEXT,

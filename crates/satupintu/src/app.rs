@@ -223,6 +223,9 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
             "/permohonan/{id}/isi/{page}",
             get(crate::services::routes::form_page).post(crate::services::routes::save_page),
         )
+        .route("/admin/permohonan", get(crate::services::workbench::queue))
+        .route("/admin/permohonan/{id}", get(crate::services::workbench::detail))
+        .route("/admin/permohonan/{id}/tindakan", post(crate::services::workbench::act))
         .route("/admin/kalender", get(crate::calendar::admin_page).post(crate::calendar::save))
         .route("/admin/kalender/{day}/hapus", post(crate::calendar::remove))
         .route("/admin/instansi", get(crate::identity::agencies::list))

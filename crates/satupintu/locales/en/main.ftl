@@ -677,3 +677,39 @@ tokens-scope-applications-read = read your applications for services
 tokens-scope-applications-write = submit applications for services on your behalf
 problem-invalid-answers-title = Answers do not fit the form
 problem-invalid-answers-detail = Some answers do not fit the service's form. The `errors` list names each field and what is wrong.
+
+## Officers' workbench
+work-title = Incoming applications
+work-count-open = open
+work-count-revision = waiting for the citizen's correction
+work-count-overdue = past their due date
+work-filter-service = Service
+work-filter-all = All
+work-filter-overdue = Only those past their due date
+work-filter-submit = Filter
+work-empty = No applications in your scope.
+work-col-step = Step
+work-col-submitted = Submitted
+work-overdue = overdue
+work-logged = Opening this page is recorded and shown to the applicant.
+work-answers = The applicant's answers
+work-actions = Actions
+work-note = Note to the applicant
+work-note-hint = Required when asking for a correction or rejecting; the applicant reads it.
+work-error-note = Write the reason or the correction needed, 5 to 2000 characters.
+work-action-forward = Pass to { $step }
+work-action-request_revision = Ask for a correction
+work-action-approve = Approve
+work-action-reject = Reject
+apply-revision-intro = The officer asked for a correction. Read the note in the history, change your answers, and send the application again. The deadline does not run while it waits for you.
+apply-revise = Correct the application
+notice-forwarded = Your application moved to the next step.
+notice-revision_requested = The officer asked for a correction to your application.
+notice-approved = Your application was approved.
+notice-rejected = Your application was rejected. The reason is on the application's page.
+mail-update-subject = News on application { $receipt }
+mail-update-body =
+    { $what }
+
+    See the details at { $link }
+sms-update = Satu Pintu { $receipt }: { $what } { $link }

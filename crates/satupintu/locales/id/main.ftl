@@ -677,3 +677,39 @@ tokens-scope-applications-read = membaca permohonan layanan Anda
 tokens-scope-applications-write = mengajukan permohonan layanan atas nama Anda
 problem-invalid-answers-title = Jawaban formulir tidak sesuai
 problem-invalid-answers-detail = Sebagian jawaban tidak sesuai dengan formulir layanan. Daftar `errors` menyebut setiap bagian dan masalahnya.
+
+## Officers' workbench
+work-title = Permohonan masuk
+work-count-open = terbuka
+work-count-revision = menunggu perbaikan warga
+work-count-overdue = melewati batas waktu
+work-filter-service = Layanan
+work-filter-all = Semua
+work-filter-overdue = Hanya yang melewati batas waktu
+work-filter-submit = Saring
+work-empty = Tidak ada permohonan dalam cakupan Anda.
+work-col-step = Tahap
+work-col-submitted = Diajukan
+work-overdue = terlambat
+work-logged = Pembukaan halaman ini tercatat dan ditampilkan kepada warga pemohon.
+work-answers = Jawaban pemohon
+work-actions = Tindakan
+work-note = Catatan untuk pemohon
+work-note-hint = Wajib diisi bila meminta perbaikan atau menolak; pemohon membacanya.
+work-error-note = Tuliskan alasan atau perbaikan yang diminta, 5 sampai 2000 karakter.
+work-action-forward = Teruskan ke { $step }
+work-action-request_revision = Minta perbaikan
+work-action-approve = Setujui
+work-action-reject = Tolak
+apply-revision-intro = Petugas meminta perbaikan. Baca catatannya di riwayat, ubah jawaban Anda, lalu kirim kembali. Batas waktu tidak berjalan selama menunggu perbaikan Anda.
+apply-revise = Perbaiki permohonan
+notice-forwarded = Permohonan Anda diteruskan ke tahap berikutnya.
+notice-revision_requested = Petugas meminta perbaikan pada permohonan Anda.
+notice-approved = Permohonan Anda disetujui.
+notice-rejected = Permohonan Anda ditolak. Alasannya dapat dibaca di halaman permohonan.
+mail-update-subject = Kabar permohonan { $receipt }
+mail-update-body =
+    { $what }
+
+    Lihat rinciannya di { $link }
+sms-update = Satu Pintu { $receipt }: { $what } { $link }

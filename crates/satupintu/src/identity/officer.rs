@@ -78,10 +78,25 @@ pub async fn open_citizen_record(
     purpose: &str,
 ) -> AppResult<PersonalData> {
     let mut tx = state.db.begin().await?;
+    log_access(state, &mut tx, officer, grant, citizen_id, purpose, &format!("account/{citizen_id}")).await?;
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    Ok(personal_data(state, citizen_id).await?)
+}
+
+/// Records an officer's read of a citizen's personal data, in the caller's transaction: an
+/// audit entry (`citizen.read` on `subject`) and a line on the citizen's "who accessed my
+/// data" page naming the agency, the role and the purpose.
+pub async fn log_access(
+    state: &AppState,
+    tx: &mut crate::db::Tx,
+    officer: &Officer,
+    grant: &Grant,
+    citizen_id: i64,
+    purpose: &str,
+    subject: &str,
+) -> anyhow::Result<()> {
     let actor = officer.principal.actor();
-    let audit_index =
-        accounts::record(&state.db, &mut tx, &actor, "citizen.read", &format!("account/{citizen_id}"))
-            .await?;
+    let audit_index = accounts::record(&state.db, tx, &actor, "citizen.read", subject).await?;
     sqlx::query(
         "INSERT INTO data_access_log (citizen_id, officer_id, agency_id, role, purpose, accessed_at, audit_index) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -93,10 +108,9 @@ pub async fn open_citizen_record(
     .bind(purpose)
     .bind(jiff::Timestamp::now().as_second())
     .bind(audit_index)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
-    tx.commit().await.map_err(anyhow::Error::from)?;
-    Ok(personal_data(state, citizen_id).await?)
+    Ok(())
 }
 
 /// `GET /admin`: the officer's start page, with what their roles allow.
@@ -107,6 +121,9 @@ pub async fn admin_home(
 ) -> AppResult<Response> {
     let lang = context.lang;
     let mut links = Vec::new();
+    if officer.may(Permission::HandleApplications) {
+        links.push(("/admin/permohonan".to_string(), lang.t("work-title")));
+    }
     if officer.may(Permission::ReadCitizen) {
         links.push(("/admin/warga".to_string(), lang.t("lookup-title")));
     }

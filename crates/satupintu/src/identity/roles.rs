@@ -67,6 +67,8 @@ pub enum Permission {
     ManageOfficers,
     /// Edit the installation's holiday calendar.
     ManageCalendar,
+    /// Work on applications for an agency's services (the workflow step says which role acts).
+    HandleApplications,
 }
 
 /// The permission table.
@@ -75,10 +77,13 @@ pub fn allows(role: Role, permission: Permission) -> bool {
     match role {
         Role::Admin => true,
         Role::AgencyAdmin => {
-            matches!(permission, ReadCitizen | HandlePrivacyRequests | ReadAccessLog | ManageOfficers)
+            matches!(
+                permission,
+                ReadCitizen | HandlePrivacyRequests | ReadAccessLog | ManageOfficers | HandleApplications
+            )
         }
-        Role::Officer => matches!(permission, ReadCitizen),
-        Role::Supervisor => matches!(permission, ReadCitizen | ReadAccessLog),
+        Role::Officer => matches!(permission, ReadCitizen | HandleApplications),
+        Role::Supervisor => matches!(permission, ReadCitizen | ReadAccessLog | HandleApplications),
         Role::ContentEditor => matches!(permission, EditContent),
         Role::Auditor => matches!(permission, ReadAccessLog),
     }

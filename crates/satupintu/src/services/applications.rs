@@ -36,6 +36,11 @@ pub enum Status {
 }
 
 impl Status {
+    /// Whether the citizen may change the answers: a draft, or a correction asked for.
+    pub fn is_editable(self) -> bool {
+        matches!(self, Self::Draft | Self::Revision)
+    }
+
     /// The stored name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -219,7 +224,7 @@ pub async fn save_draft(
 ) -> anyhow::Result<bool> {
     let mut tx = db.begin().await?;
     let changed = sqlx::query(
-        "UPDATE applications SET data_sealed = $1, updated_at = $2 WHERE id = $3 AND status = 'draft'",
+        "UPDATE applications SET data_sealed = $1, updated_at = $2 WHERE id = $3 AND status IN ('draft', 'revision')",
     )
     .bind(seal(fields, data)?)
     .bind(jiff::Timestamp::now().as_second())
@@ -264,6 +269,9 @@ pub async fn submit(
     today: jiff::civil::Date,
     actor: &str,
 ) -> anyhow::Result<Result<String, SubmitRefusal>> {
+    if application.status == Status::Revision {
+        return resubmit(db, tx, fields, application, calendar, policy, today, actor).await;
+    }
     if application.status != Status::Draft {
         return Ok(Err(SubmitRefusal::NotDraft));
     }
@@ -305,6 +313,56 @@ pub async fn submit(
     )
     .await?;
     Ok(Ok(receipt))
+}
+
+/// Sends a corrected application back to the step that asked for the correction. The SLA
+/// clock paused while the citizen had it: the due date moves by the working days it waited.
+#[allow(clippy::too_many_arguments, reason = "each is a distinct input of the submission")]
+async fn resubmit(
+    db: &Db,
+    tx: &mut Tx,
+    fields: &FieldProtector,
+    application: &Application,
+    calendar: &Calendar,
+    policy: LeavePolicy,
+    today: jiff::civil::Date,
+    actor: &str,
+) -> anyhow::Result<Result<String, SubmitRefusal>> {
+    let clean = match application.service.validate(&application.data) {
+        Ok(clean) => clean,
+        Err(errors) => return Ok(Err(SubmitRefusal::Invalid(errors))),
+    };
+    let row = sqlx::query("SELECT paused_on FROM applications WHERE id = $1")
+        .bind(application.id)
+        .fetch_one(&mut **tx)
+        .await?;
+    let paused_on = row
+        .try_get::<Option<String>, _>("paused_on")?
+        .and_then(|d| d.parse::<jiff::civil::Date>().ok())
+        .unwrap_or(today);
+    let waited = calendar.working_days_between(paused_on, today, policy);
+    let due = match application.due_on.as_deref().and_then(|d| d.parse::<jiff::civil::Date>().ok()) {
+        Some(due) => calendar.add_working_days(due, waited, policy)?,
+        None => calendar.add_working_days(today, application.service.definition.sla_working_days, policy)?,
+    };
+    let changed = sqlx::query(
+        "UPDATE applications SET status = 'in_progress', paused_on = NULL, due_on = $1, data_sealed = $2, \
+           updated_at = $3 WHERE id = $4 AND status = 'revision'",
+    )
+    .bind(due.to_string())
+    .bind(seal(fields, &clean)?)
+    .bind(jiff::Timestamp::now().as_second())
+    .bind(application.id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    if changed != 1 {
+        return Ok(Err(SubmitRefusal::NotDraft));
+    }
+    add_event(tx, application.id, actor, "resubmitted", application.step.as_deref(), None).await?;
+    let data_digest = crate::digest::sha256_hex(serde_json::to_string(&clean)?.as_bytes());
+    record(db, tx, actor, "application.resubmit", application.id, &(waited, data_digest)).await?;
+    Ok(Ok(application.receipt.clone().unwrap_or_default()))
 }
 
 /// Adds a line to the timeline.

@@ -5,6 +5,7 @@ pub mod applications;
 pub mod catalogue;
 pub mod import;
 pub mod routes;
+pub mod workbench;
 
 use satupintu_rules::service::FieldProblem;
 

@@ -171,7 +171,8 @@ fn value_text(value: Option<&Value>) -> String {
     }
 }
 
-fn answer_text(lang: Lang, service: &CheckedService, field: &str, value: &Value) -> String {
+/// An answer as a reader sees it: choice labels, Ya/Tidak, dates in words.
+pub fn answer_text(lang: Lang, service: &CheckedService, field: &str, value: &Value) -> String {
     let hints = service.definition.form.fields.get(field);
     match (service.kinds.get(field), value) {
         (Some(FieldKind::Choice { .. }), Value::String(v)) => {
@@ -328,7 +329,7 @@ pub async fn form_page(
     Path((id, key)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let application = own(&state, &signed_in, &id).await?;
-    if application.status != Status::Draft {
+    if !application.status.is_editable() {
         return Ok(see_other(&format!("/permohonan/{}", application.id)));
     }
     let index = page_index(&application.service, &key)?;
@@ -347,7 +348,7 @@ pub async fn save_page(
 ) -> AppResult<Response> {
     let csrf = signed_in.csrf.clone();
     let application = own(&state, &signed_in, &id).await?;
-    if application.status != Status::Draft {
+    if !application.status.is_editable() {
         return Err(AppError::Conflict);
     }
     let service = &application.service;
@@ -489,7 +490,7 @@ pub async fn check_page(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let application = own(&state, &signed_in, &id).await?;
-    if application.status != Status::Draft {
+    if !application.status.is_editable() {
         return Ok(see_other(&format!("/permohonan/{}", application.id)));
     }
     render(&check_view(&state, &context, signed_in.csrf, &application, &[]).await?)
@@ -618,6 +619,7 @@ pub struct StatusPage {
     due: Option<String>,
     timeline: Vec<(String, String, Option<String>)>,
     continue_href: Option<String>,
+    revision: bool,
 }
 
 /// The query of the status page.
@@ -671,8 +673,11 @@ pub async fn status_page(
             .and_then(|d| d.parse::<jiff::civil::Date>().ok())
             .map(|d| format_date(lang, d.year(), d.month(), d.day())),
         timeline,
-        continue_href: (application.status == Status::Draft)
+        continue_href: application
+            .status
+            .is_editable()
             .then(|| format!("/permohonan/{}/periksa", application.id)),
+        revision: application.status == Status::Revision,
     };
     render(&page)
 }

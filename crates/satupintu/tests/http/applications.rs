@@ -260,7 +260,7 @@ async fn nobody_else_sees_or_changes_an_application(store: Store) {
 }
 
 /// A citizen's bearer token with the application scopes (and one without them).
-async fn api_tokens(app: &TestApp, nik: &str, email: &str) -> (String, String) {
+pub async fn api_tokens(app: &TestApp, nik: &str, email: &str) -> (String, String) {
     let mut browser = citizen(app, nik, email).await;
     let full = crate::tokens::shown_token(
         &crate::tokens::create_token(
@@ -277,7 +277,7 @@ async fn api_tokens(app: &TestApp, nik: &str, email: &str) -> (String, String) {
     (full, reader)
 }
 
-async fn post_api(
+pub async fn post_api(
     app: &TestApp,
     token: &str,
     key: Option<&str>,

@@ -27,3 +27,4 @@ mod search;
 mod services;
 mod sms;
 mod tokens;
+mod workbench;

@@ -1,0 +1,479 @@
+//! The officer's workbench: the queue of applications in the officer's scope (agency and
+//! region) with filters and counts, one application's page (its opening logged for the
+//! citizen), and the workflow's actions: forward, ask for a correction (the SLA clock
+//! pauses), approve, reject with a reason. Every action is one transaction with its event,
+//! its audit entry and the citizen's notice.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::Response;
+use serde::Deserialize;
+use sqlx::Row;
+
+use satupintu_rules::service::{APPROVED, Action, REJECTED};
+
+use crate::app::AppState;
+use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
+use crate::identity::roles::{Grant, Officer, Permission, Role};
+use crate::mail::OutgoingMail;
+use crate::portal::routes::render;
+use crate::services::applications::{self, Application, Status};
+use crate::sms::OutgoingSms;
+use crate::web::extract::{Form, Path, Query};
+use crate::web::page::{Chrome, format_date, format_timestamp};
+use crate::web::{RequestContext, see_other};
+
+fn pick(lang: Lang, text: &satupintu_rules::service::Text) -> String {
+    lang.pick(&text.id, &text.en).to_string()
+}
+
+/// The grant under which the officer works on an application of `agency_id` in `region`.
+fn grant_for<'a>(officer: &'a Officer, agency_id: i64, region: &str) -> Option<&'a Grant> {
+    officer.grant_for(Permission::HandleApplications, region, Some(agency_id))
+}
+
+/// Whether a grant may act at a step that names `role`: the role itself, or the
+/// installation's administrator.
+fn acts_at(grant: &Grant, role: &str) -> bool {
+    grant.role == Role::Admin || grant.role.as_str() == role
+}
+
+/// Filters of the queue.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QueueQuery {
+    /// A service's slug.
+    layanan: Option<String>,
+    /// `in_progress` or `revision`.
+    status: Option<String>,
+    /// `1`: only those past their due date.
+    terlambat: Option<u8>,
+}
+
+/// The queue page.
+#[derive(Template)]
+#[template(path = "admin/applications_list.html")]
+pub struct QueuePage {
+    chrome: Chrome,
+    rows: Vec<QueueRow>,
+    counts: Vec<(String, usize)>,
+    services: Vec<(String, String, bool)>,
+    statuses: Vec<(String, String, bool)>,
+    overdue_only: bool,
+}
+
+/// One application in the queue: no names, as personal data is shown (and logged) only on
+/// the application's own page.
+pub struct QueueRow {
+    href: String,
+    receipt: String,
+    service: String,
+    step: String,
+    submitted: String,
+    due: String,
+    overdue: bool,
+}
+
+struct Queued {
+    id: i64,
+    receipt: String,
+    service_slug: String,
+    service_name: (String, String),
+    agency_id: i64,
+    region_code: String,
+    status: String,
+    step: Option<String>,
+    submitted_at: i64,
+    due_on: Option<String>,
+}
+
+async fn queue_rows(state: &AppState) -> anyhow::Result<Vec<Queued>> {
+    let rows = sqlx::query(
+        "SELECT a.id, a.receipt, s.slug, s.name, s.name_en, a.agency_id, a.region_code, a.status, a.step, \
+                a.submitted_at, a.due_on \
+         FROM applications a JOIN services s ON s.id = a.service_id \
+         WHERE a.status IN ('in_progress', 'revision') ORDER BY a.due_on, a.id LIMIT 2000",
+    )
+    .fetch_all(state.db.pool())
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(Queued {
+                id: row.try_get("id")?,
+                receipt: row.try_get::<Option<String>, _>("receipt")?.unwrap_or_default(),
+                service_slug: row.try_get("slug")?,
+                service_name: (row.try_get("name")?, row.try_get("name_en")?),
+                agency_id: row.try_get("agency_id")?,
+                region_code: row.try_get("region_code")?,
+                status: row.try_get("status")?,
+                step: row.try_get("step")?,
+                submitted_at: row.try_get::<Option<i64>, _>("submitted_at")?.unwrap_or_default(),
+                due_on: row.try_get("due_on")?,
+            })
+        })
+        .collect()
+}
+
+/// `GET /admin/permohonan`: open applications in the officer's scope, most urgent first.
+pub async fn queue(
+    State(state): State<AppState>,
+    context: RequestContext,
+    officer: Officer,
+    Query(query): Query<QueueQuery>,
+) -> AppResult<Response> {
+    officer.require(Permission::HandleApplications)?;
+    let lang = context.lang;
+    let installation = crate::portal::store::installation(&state.db).await?;
+    let today = crate::calendar::today_at(installation.utc_offset_hours).to_string();
+    let in_scope: Vec<Queued> = queue_rows(&state)
+        .await?
+        .into_iter()
+        .filter(|a| grant_for(&officer, a.agency_id, &a.region_code).is_some())
+        .collect();
+    let is_overdue =
+        |a: &Queued| a.status == "in_progress" && a.due_on.as_deref().is_some_and(|d| d < today.as_str());
+    let mut services: Vec<(String, String, bool)> = Vec::new();
+    for a in &in_scope {
+        if !services.iter().any(|(slug, _, _)| slug == &a.service_slug) {
+            let chosen = query.layanan.as_deref() == Some(a.service_slug.as_str());
+            services.push((
+                a.service_slug.clone(),
+                lang.pick(&a.service_name.0, &a.service_name.1).to_string(),
+                chosen,
+            ));
+        }
+    }
+    let counts = vec![
+        (lang.t("work-count-open"), in_scope.len()),
+        (lang.t("work-count-revision"), in_scope.iter().filter(|a| a.status == "revision").count()),
+        (lang.t("work-count-overdue"), in_scope.iter().filter(|a| is_overdue(a)).count()),
+    ];
+    let rows = in_scope
+        .iter()
+        .filter(|a| query.layanan.as_deref().is_none_or(|s| s.is_empty() || s == a.service_slug))
+        .filter(|a| query.status.as_deref().is_none_or(|s| s.is_empty() || s == a.status))
+        .filter(|a| query.terlambat != Some(1) || is_overdue(a))
+        .map(|a| QueueRow {
+            href: format!("/admin/permohonan/{}", a.id),
+            receipt: a.receipt.clone(),
+            service: lang.pick(&a.service_name.0, &a.service_name.1).to_string(),
+            step: if a.status == "revision" {
+                lang.t("apply-status-revision")
+            } else {
+                a.step.clone().unwrap_or_default()
+            },
+            submitted: format_timestamp(lang, a.submitted_at, installation.utc_offset_hours),
+            due: a
+                .due_on
+                .as_deref()
+                .and_then(|d| d.parse::<jiff::civil::Date>().ok())
+                .map(|d| format_date(lang, d.year(), d.month(), d.day()))
+                .unwrap_or_default(),
+            overdue: is_overdue(a),
+        })
+        .collect();
+    let statuses = ["in_progress", "revision"]
+        .into_iter()
+        .map(|s| (s.to_string(), lang.t(&format!("apply-status-{s}")), query.status.as_deref() == Some(s)))
+        .collect();
+    render(&QueuePage {
+        chrome: Chrome::new(&context, &installation, "account", lang.t("work-title")),
+        rows,
+        counts,
+        services,
+        statuses,
+        overdue_only: query.terlambat == Some(1),
+    })
+}
+
+/// One application as an officer sees it.
+#[derive(Template)]
+#[template(path = "admin/application_detail.html")]
+pub struct DetailPage {
+    chrome: Chrome,
+    csrf: String,
+    id: i64,
+    receipt: String,
+    status: String,
+    step: String,
+    due: String,
+    answers: Vec<(String, String)>,
+    actions: Vec<(String, String, bool)>,
+    timeline: Vec<(String, String, Option<String>)>,
+    error: Option<String>,
+}
+
+struct Scoped {
+    application: Application,
+    grant: Grant,
+}
+
+async fn scoped(state: &AppState, officer: &Officer, id: &str) -> AppResult<Scoped> {
+    officer.require(Permission::HandleApplications)?;
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let row = sqlx::query("SELECT agency_id, region_code, status FROM applications WHERE id = $1")
+        .bind(id)
+        .fetch_optional(state.db.pool())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    // Drafts are the citizen's alone.
+    if row.try_get::<String, _>("status")? == Status::Draft.as_str() {
+        return Err(AppError::NotFound);
+    }
+    let agency_id: i64 = row.try_get("agency_id")?;
+    let region: String = row.try_get("region_code")?;
+    let Some(grant) = grant_for(officer, agency_id, &region).cloned() else {
+        tracing::warn!(
+            account = officer.principal.account_id,
+            application = id,
+            "application refused: out of scope"
+        );
+        return Err(AppError::Forbidden);
+    };
+    let application = applications::load(&state.db, &state.fields, id).await?.ok_or(AppError::NotFound)?;
+    Ok(Scoped { application, grant })
+}
+
+/// The actions this grant may take at the application's current step.
+fn available_actions(scoped: &Scoped) -> Vec<(Action, String)> {
+    let application = &scoped.application;
+    if application.status != Status::InProgress {
+        return Vec::new();
+    }
+    let Some(step) = application.step.as_deref() else { return Vec::new() };
+    let workflow = &application.service.definition.workflow;
+    let Some(step_def) = workflow.steps.iter().find(|s| s.key == step) else { return Vec::new() };
+    if !acts_at(&scoped.grant, &step_def.role) {
+        return Vec::new();
+    }
+    workflow.transitions.iter().filter(|t| t.from == step).map(|t| (t.action, t.to.clone())).collect()
+}
+
+fn action_name(action: Action) -> &'static str {
+    match action {
+        Action::Forward => "forward",
+        Action::RequestRevision => "request_revision",
+        Action::Approve => "approve",
+        Action::Reject => "reject",
+    }
+}
+
+async fn detail_page(
+    state: &AppState,
+    context: &RequestContext,
+    officer: &Officer,
+    scoped: &Scoped,
+    error: Option<String>,
+) -> AppResult<DetailPage> {
+    let lang = context.lang;
+    let application = &scoped.application;
+    let service = &application.service;
+    let installation = crate::portal::store::installation(&state.db).await?;
+    let step_name = |key: &str| {
+        service
+            .definition
+            .workflow
+            .steps
+            .iter()
+            .find(|s| s.key == key)
+            .map(|s| pick(lang, &s.name))
+            .unwrap_or_default()
+    };
+    let answers = service
+        .definition
+        .form
+        .pages
+        .iter()
+        .flat_map(|p| p.fields.iter())
+        .filter_map(|f| {
+            let value = application.data.get(f)?;
+            let label = pick(lang, &service.definition.form.fields.get(f)?.label);
+            Some((label, crate::services::routes::answer_text(lang, service, f, value)))
+        })
+        .collect();
+    let actions = available_actions(scoped)
+        .into_iter()
+        .map(|(action, to)| {
+            let label = match action {
+                Action::Forward => lang.t_args("work-action-forward", &[("step", step_name(&to))]),
+                other => lang.t(&format!("work-action-{}", action_name(other))),
+            };
+            (
+                action_name(action).to_string(),
+                label,
+                matches!(action, Action::RequestRevision | Action::Reject),
+            )
+        })
+        .collect();
+    let timeline = applications::events(&state.db, application.id)
+        .await?
+        .into_iter()
+        .map(|e| {
+            let what = lang.t_args(
+                &format!("apply-event-{}", e.kind),
+                &[("step", e.step.as_deref().map(step_name).unwrap_or_default())],
+            );
+            (format_timestamp(lang, e.at, installation.utc_offset_hours), what, e.note)
+        })
+        .collect();
+    Ok(DetailPage {
+        chrome: Chrome::new(context, &installation, "account", pick(lang, &service.definition.name)),
+        csrf: officer.csrf.clone(),
+        id: application.id,
+        receipt: application.receipt.clone().unwrap_or_default(),
+        status: lang.t(&format!("apply-status-{}", application.status.as_str())),
+        step: application.step.as_deref().map(step_name).unwrap_or_default(),
+        due: application
+            .due_on
+            .as_deref()
+            .and_then(|d| d.parse::<jiff::civil::Date>().ok())
+            .map(|d| format_date(lang, d.year(), d.month(), d.day()))
+            .unwrap_or_default(),
+        answers,
+        actions,
+        timeline,
+        error,
+    })
+}
+
+/// `GET /admin/permohonan/{id}`: the answers, logged as a read of the citizen's data.
+pub async fn detail(
+    State(state): State<AppState>,
+    context: RequestContext,
+    officer: Officer,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let scoped = scoped(&state, &officer, &id).await?;
+    let application = &scoped.application;
+    let mut tx = state.db.begin().await?;
+    let purpose = format!("permohonan {}", application.receipt.clone().unwrap_or_default());
+    crate::identity::officer::log_access(
+        &state,
+        &mut tx,
+        &officer,
+        &scoped.grant,
+        application.account_id,
+        &purpose,
+        &format!("application/{}", application.id),
+    )
+    .await?;
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    render(&detail_page(&state, &context, &officer, &scoped, None).await?)
+}
+
+/// The action form.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionForm {
+    aksi: String,
+    #[serde(default)]
+    catatan: String,
+}
+
+/// `POST /admin/permohonan/{id}/tindakan`: one workflow action at the current step.
+pub async fn act(
+    State(state): State<AppState>,
+    context: RequestContext,
+    officer: Officer,
+    Path(id): Path<String>,
+    Form(form): Form<ActionForm>,
+) -> AppResult<Response> {
+    let lang = context.lang;
+    let scoped = scoped(&state, &officer, &id).await?;
+    let application = &scoped.application;
+    let chosen = available_actions(&scoped).into_iter().find(|(action, _)| action_name(*action) == form.aksi);
+    let Some((action, to)) = chosen else {
+        // Not allowed now: another officer acted first, or the role does not act at this step.
+        tracing::info!(application = application.id, action = %form.aksi, "workflow action refused");
+        return Err(AppError::Conflict);
+    };
+    let note = form.catatan.trim();
+    let needs_note = matches!(action, Action::RequestRevision | Action::Reject);
+    if (needs_note && note.chars().count() < 5) || note.chars().count() > 2000 {
+        let page = detail_page(&state, &context, &officer, &scoped, Some(lang.t("work-error-note"))).await?;
+        let mut response = render(&page)?;
+        *response.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+        return Ok(response);
+    }
+    let note = Some(note).filter(|n| !n.is_empty());
+    let reachable =
+        crate::identity::accounts::reachable(&state.db, &state.fields, application.account_id).await?;
+    let current = application.step.clone().unwrap_or_default();
+    let (status, step, event) = match action {
+        Action::Forward => (Status::InProgress, Some(to.as_str()), "forwarded"),
+        Action::RequestRevision => (Status::Revision, Some(current.as_str()), "revision_requested"),
+        Action::Approve => (Status::Approved, None, APPROVED),
+        Action::Reject => (Status::Rejected, None, REJECTED),
+    };
+    let now = jiff::Timestamp::now().as_second();
+    let offset = crate::portal::store::installation(&state.db).await?.utc_offset_hours;
+    let today = crate::calendar::today_at(offset).to_string();
+    let mut tx = state.db.begin().await?;
+    // The condition on status and step makes two officers acting at once succeed once.
+    let changed = sqlx::query(
+        "UPDATE applications SET status = $1, step = $2, updated_at = $3, paused_on = $6 \
+         WHERE id = $4 AND status = 'in_progress' AND step = $5",
+    )
+    .bind(status.as_str())
+    .bind(step)
+    .bind(now)
+    .bind(application.id)
+    .bind(&current)
+    .bind((status == Status::Revision).then_some(today))
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed != 1 {
+        return Err(AppError::Conflict);
+    }
+    let actor = officer.principal.actor();
+    applications::add_event(&mut tx, application.id, &actor, event, step, note).await?;
+    let subject = format!("application/{}", application.id);
+    let digest = crate::audit::store::digest_of(&(action_name(action), &current, step, note));
+    crate::audit::append(
+        &state.db,
+        &mut tx,
+        &crate::audit::Entry {
+            actor: &actor,
+            action: &format!("application.{}", action_name(action)),
+            subject: &subject,
+            digest,
+        },
+    )
+    .await?;
+    notify(&state, &mut tx, lang, application, event, reachable).await?;
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    state.outbox.wake();
+    Ok(see_other(&format!("/admin/permohonan/{}", application.id)))
+}
+
+/// Tells the citizen that their application moved (by mail, or SMS without email).
+async fn notify(
+    state: &AppState,
+    tx: &mut crate::db::Tx,
+    lang: Lang,
+    application: &Application,
+    event: &str,
+    reachable: Option<crate::identity::accounts::Reachable>,
+) -> anyhow::Result<()> {
+    let receipt = application.receipt.clone().unwrap_or_default();
+    let link = format!("{}/permohonan/{}", state.link_base, application.id);
+    let what = lang.t(&format!("notice-{event}"));
+    match reachable {
+        Some(crate::identity::accounts::Reachable::Email(to)) => {
+            let mail = OutgoingMail {
+                to,
+                subject: lang.t_args("mail-update-subject", &[("receipt", receipt.clone())]),
+                text: lang
+                    .t_args("mail-update-body", &[("receipt", receipt), ("what", what), ("link", link)]),
+            };
+            state.outbox.queue(tx, &mail).await
+        }
+        Some(crate::identity::accounts::Reachable::Phone(to)) => {
+            let text = lang.t_args("sms-update", &[("receipt", receipt), ("what", what), ("link", link)]);
+            state.outbox.queue_sms(tx, &OutgoingSms { to, text }).await
+        }
+        None => Ok(()),
+    }
+}

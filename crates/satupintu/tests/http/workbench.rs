@@ -1,0 +1,181 @@
+//! The officer's workbench through HTTP: the queue in scope, the logged opening, each
+//! workflow action by the role its step names, the citizen's correction with the clock
+//! paused, and refusals outside scope.
+
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::applications::{api_tokens, post_api};
+use crate::browser::Browser;
+use crate::identity::{
+    NIK_GAMBIR, NIK_WONOCOLO, PASSWORD, citizen, create_officer, officer_session, sign_in,
+};
+use crate::store_tests;
+use crate::support::{Store, TestApp};
+
+store_tests!(
+    an_application_goes_through_its_workflow_with_a_correction,
+    officers_outside_the_scope_see_and_do_nothing,
+);
+
+fn birth() -> serde_json::Value {
+    json!({
+        "service": "akta-kelahiran",
+        "data": {
+            "nama_anak": "Raka Pratama", "jenis_kelamin": "laki_laki", "tanggal_lahir": "2026-11-02",
+            "tempat_lahir": "Surabaya", "anak_ke": 1, "nama_ibu": "Siti Rahayu", "orang_tua_menikah": true,
+            "nama_ayah": "Budi Santoso"
+        }
+    })
+}
+
+/// Submits a birth certificate application through the API; returns its id and receipt.
+async fn submitted(app: &TestApp, nik: &str, email: &str) -> (i64, String) {
+    let (token, _) = api_tokens(app, nik, email).await;
+    let response = post_api(app, &token, Some("akta-1"), &birth()).await;
+    assert_eq!(response.status(), 201);
+    let body: serde_json::Value = response.json().await.expect("application");
+    (body["id"].as_i64().expect("id"), body["receipt"].as_str().expect("receipt").to_string())
+}
+
+async fn wait_for_mail(app: &TestApp, to: &str, subject_part: &str, count: usize) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let found = app
+            .mail
+            .messages()
+            .iter()
+            .filter(|m| m.to.iter().any(|t| t == to) && m.subject().is_some_and(|s| s.contains(subject_part)))
+            .count();
+        if found >= count {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "no mail {subject_part} to {to}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+async fn an_application_goes_through_its_workflow_with_a_correction(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let (id, receipt) = submitted(&app, NIK_WONOCOLO, "siti@warga.test").await;
+    let clerk = create_officer(&app, "loket@surabaya.test", "officer", Some("disdukcapil"), Some("35.78"));
+    let mut officer = officer_session(&app, &clerk).await;
+    assert!(officer.get("/admin").await.body.contains("/admin/permohonan"));
+    let queue = officer.get("/admin/permohonan").await;
+    assert_eq!(queue.status, 200);
+    assert!(queue.body.contains(&receipt) && !queue.body.contains("Raka Pratama"), "no answers in the queue");
+    let filtered = officer.get("/admin/permohonan?layanan=bpjs-pbi").await;
+    assert!(!filtered.body.contains(&receipt));
+
+    // Opening it shows the answers and is recorded for the citizen.
+    let path = format!("/admin/permohonan/{id}");
+    let page = officer.get(&path).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Raka Pratama") && page.body.contains("Laki-laki"), "{}", page.body);
+    assert!(page.body.contains("value=\"request_revision\"") && page.body.contains("value=\"forward\""));
+    assert!(!page.body.contains("value=\"approve\""), "approval is the supervisor's step");
+    let mut siti = Browser::new(&app);
+    assert_eq!(sign_in(&mut siti, "siti@warga.test", PASSWORD).await.status, 303);
+    let access = siti.get("/akun/akses").await;
+    assert!(access.body.contains(&format!("permohonan {receipt}")), "{}", access.body);
+
+    // A correction needs a note; then the clock pauses and the citizen is told.
+    let action = format!("{path}/tindakan");
+    let bare = officer.post(&action, &[("aksi", "request_revision"), ("catatan", "")]).await;
+    assert_eq!(bare.status, 400);
+    assert!(bare.body.contains("Tuliskan alasan atau perbaikan"));
+    let asked = officer
+        .post(
+            &action,
+            &[
+                ("aksi", "request_revision"),
+                ("catatan", "Tanggal lahir tidak sesuai surat keterangan lahir."),
+            ],
+        )
+        .await;
+    assert_eq!(asked.status, 303);
+    wait_for_mail(&app, "siti@warga.test", &format!("Kabar permohonan {receipt}"), 1).await;
+    let status = siti.get(&format!("/permohonan/{id}")).await;
+    assert!(
+        status.body.contains("Perlu perbaikan dari Anda")
+            && status.body.contains("tidak sesuai surat keterangan")
+    );
+    assert!(status.body.contains("Perbaiki permohonan"));
+    // Nothing to do for the officer while the citizen has it.
+    assert_eq!(officer.post(&action, &[("aksi", "forward"), ("catatan", "")]).await.status, 409);
+    assert_eq!(siti.get(&format!("/permohonan/{id}/isi/anak")).await.status, 200, "the form opens again");
+    let fix = siti
+        .post(
+            &format!("/permohonan/{id}/isi/anak"),
+            &[
+                ("nama_anak", "Raka Pratama"),
+                ("jenis_kelamin", "laki_laki"),
+                ("tanggal_lahir", "2026-11-03"),
+                ("tempat_lahir", "Surabaya"),
+                ("anak_ke", "1"),
+                ("aksi", "lanjut"),
+            ],
+        )
+        .await;
+    assert_eq!(fix.status, 303, "{}", fix.body);
+    assert_eq!(siti.post(&format!("/permohonan/{id}/kirim"), &[]).await.status, 303);
+    let status = siti.get(&format!("/permohonan/{id}")).await;
+    assert!(
+        status.body.contains("Sedang diproses") && status.body.contains("Perbaikan dikirim"),
+        "{}",
+        status.body
+    );
+
+    // Forward to approval; only a supervisor approves.
+    assert!(officer.get(&path).await.body.contains("3 November 2026"), "the corrected answer");
+    assert_eq!(officer.post(&action, &[("aksi", "forward"), ("catatan", "")]).await.status, 303);
+    assert_eq!(officer.post(&action, &[("aksi", "approve"), ("catatan", "")]).await.status, 409);
+    let head = create_officer(&app, "kabid@surabaya.test", "supervisor", Some("disdukcapil"), Some("35.78"));
+    let mut supervisor = officer_session(&app, &head).await;
+    assert!(supervisor.get(&path).await.body.contains("value=\"approve\""));
+    assert_eq!(supervisor.post(&action, &[("aksi", "approve"), ("catatan", "")]).await.status, 303);
+    assert_eq!(supervisor.post(&action, &[("aksi", "approve"), ("catatan", "")]).await.status, 409, "once");
+    let status = siti.get(&format!("/permohonan/{id}")).await;
+    assert!(status.body.contains("Disetujui"), "{}", status.body);
+    wait_for_mail(&app, "siti@warga.test", &format!("Kabar permohonan {receipt}"), 3).await;
+    assert!(!officer.get("/admin/permohonan").await.body.contains(&receipt), "closed ones leave the queue");
+    app.stop().await;
+}
+
+async fn officers_outside_the_scope_see_and_do_nothing(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let (id, receipt) = submitted(&app, NIK_WONOCOLO, "siti@warga.test").await;
+    let path = format!("/admin/permohonan/{id}");
+    for (email, role, agency, region) in [
+        ("dinsos@surabaya.test", "officer", "dinsos", "35.78"),
+        ("jakarta@surabaya.test", "officer", "disdukcapil", "31.71"),
+    ] {
+        let clerk = create_officer(&app, email, role, Some(agency), Some(region));
+        let mut officer = officer_session(&app, &clerk).await;
+        assert!(!officer.get("/admin/permohonan").await.body.contains(&receipt), "{email}");
+        assert_eq!(officer.get(&path).await.status, 403, "{email}");
+        assert_eq!(
+            officer.post(&format!("{path}/tindakan"), &[("aksi", "forward"), ("catatan", "")]).await.status,
+            403
+        );
+    }
+    let editor = create_officer(&app, "redaksi@surabaya.test", "content_editor", Some("diskominfo"), None);
+    let mut officer = officer_session(&app, &editor).await;
+    assert_eq!(officer.get("/admin/permohonan").await.status, 403);
+    // Another citizen, and drafts, are not the workbench's.
+    let mut budi = citizen(&app, NIK_GAMBIR, "budi@warga.test").await;
+    assert_eq!(budi.get("/admin/permohonan").await.status, 403);
+    budi.get("/layanan/akta-kelahiran/ajukan").await;
+    let draft = budi.post("/layanan/akta-kelahiran/ajukan", &[]).await;
+    let draft_id = draft.location.expect("draft").split('/').nth(2).expect("id").to_string();
+    let clerk = create_officer(&app, "loket@surabaya.test", "officer", Some("disdukcapil"), None);
+    let mut officer = officer_session(&app, &clerk).await;
+    assert_eq!(
+        officer.get(&format!("/admin/permohonan/{draft_id}")).await.status,
+        404,
+        "drafts are the citizen's"
+    );
+    assert_eq!(officer.get("/admin/permohonan/bukan-angka").await.status, 404);
+    app.stop().await;
+}
