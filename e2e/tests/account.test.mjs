@@ -200,6 +200,14 @@ test('a citizen applies for a birth certificate without JavaScript, and every st
   await page.check('#orang_tua_menikah-true');
   await page.fill('#nama_ayah', 'Agus Salim');
   await page.click('button[value=lanjut]');
+  assert.match(page.url(), /\/dokumen$/);
+  const documentsPath = new URL(page.url()).pathname;
+  await page.setInputFiles('#berkas-surat_lahir', {
+    name: 'surat-lahir.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n%%EOF\n'),
+  });
+  await page.click('form[action$="/dokumen/surat_lahir"] button[type=submit]');
+  assert.match(await page.textContent('main'), /surat-lahir\.pdf/);
+  await page.click('a[href$="/periksa"]');
   assert.match(page.url(), /\/periksa$/);
   assert.match(await page.textContent('main'), /20 November 2026/);
   const checkPath = new URL(page.url()).pathname;
@@ -219,12 +227,14 @@ test('a citizen applies for a birth certificate without JavaScript, and every st
   for (const lang of ['id', 'en']) {
     const checking = await browser.newContext();
     await checking.addCookies([...cookies, { name: 'lang', value: lang, url: server.base }]);
-    for (const path of ['/layanan/akta-kelahiran/ajukan', secondForm, secondCheck, statusPath, '/akun/permohonan']) {
+    for (const path of ['/layanan/akta-kelahiran/ajukan', secondForm, secondCheck, statusPath, '/akun/permohonan',
+      secondForm.replace(/\/isi\/.*$/, '/dokumen')]) {
       await checkPage(checking, path, lang);
     }
     await checking.close();
   }
   assert.notEqual(formPath, secondForm);
+  assert.ok(documentsPath.endsWith('/dokumen'));
   assert.ok(checkPath.endsWith('/periksa'));
   await context.close();
 });

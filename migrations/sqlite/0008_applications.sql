@@ -41,3 +41,18 @@ CREATE TABLE application_events (
     note           TEXT
 );
 CREATE INDEX application_events_by_application ON application_events (application_id, id);
+
+-- Documents uploaded for an application's requirements, one per requirement (a new upload
+-- replaces it). The content lives outside the database, in DATA_DIR/files, named by its
+-- SHA-256; the row holds the hash, the sniffed type and the size.
+CREATE TABLE attachments (
+    id              INTEGER PRIMARY KEY,
+    application_id  INTEGER NOT NULL REFERENCES applications (id) ON DELETE CASCADE,
+    requirement_key TEXT NOT NULL,
+    sha256          TEXT NOT NULL,
+    media_type      TEXT NOT NULL,
+    size_bytes      INTEGER NOT NULL,
+    file_name       TEXT NOT NULL,
+    uploaded_at     INTEGER NOT NULL,
+    UNIQUE (application_id, requirement_key)
+);

@@ -65,6 +65,8 @@ pub struct AppState {
     pub outbox: Outbox,
     /// The portal's address, for links in mail.
     pub link_base: Arc<str>,
+    /// The data folder: uploaded documents live under `files/`.
+    pub data_dir: Arc<std::path::Path>,
 }
 
 /// The one stylesheet.
@@ -226,6 +228,8 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/admin/permohonan", get(crate::services::workbench::queue))
         .route("/admin/permohonan/{id}", get(crate::services::workbench::detail))
         .route("/admin/permohonan/{id}/tindakan", post(crate::services::workbench::act))
+        .route("/admin/permohonan/{id}/dokumen/{key}", get(crate::services::workbench::document))
+        .route("/permohonan/{id}/dokumen", get(crate::services::documents::page))
         .route("/admin/kalender", get(crate::calendar::admin_page).post(crate::calendar::save))
         .route("/admin/kalender/{day}/hapus", post(crate::calendar::remove))
         .route("/admin/instansi", get(crate::identity::agencies::list))
@@ -238,10 +242,24 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
             get(crate::identity::agencies::edit_form).post(crate::identity::agencies::update),
         )
         .route_layer(from_fn_with_state(state.clone(), session_layer))
-        .route_layer(from_fn_with_state(state.clone(), ops::require_ready));
+        .route_layer(from_fn_with_state(state.clone(), ops::require_ready))
+        .layer(RequestBodyLimitLayer::new(config.max_body_bytes));
+
+    // Documents are larger than any form: their route has a limit of its own (the largest
+    // file a requirement may allow, and the form around it).
+    let uploads = Router::new()
+        .route(
+            "/permohonan/{id}/dokumen/{key}",
+            get(crate::services::documents::download).post(crate::services::documents::upload),
+        )
+        .route_layer(from_fn_with_state(state.clone(), session_layer))
+        .route_layer(from_fn_with_state(state.clone(), ops::require_ready))
+        .layer(RequestBodyLimitLayer::new(crate::services::documents::UPLOAD_BODY_LIMIT))
+        .layer(axum::extract::DefaultBodyLimit::max(crate::services::documents::UPLOAD_BODY_LIMIT));
 
     Router::new()
         .merge(needs_database)
+        .merge(uploads)
         .route("/bahasa/{code}", get(portal::switch_language))
         .route("/assets/satupintu.css", get(stylesheet))
         .route("/api/openapi.json", get(crate::api::openapi_json))
@@ -273,8 +291,7 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
                 .layer(TimeoutLayer::with_status_code(
                     StatusCode::SERVICE_UNAVAILABLE,
                     Duration::from_secs(config.request_timeout_seconds),
-                ))
-                .layer(RequestBodyLimitLayer::new(config.max_body_bytes)),
+                )),
         )
         .with_state(state)
 }
@@ -349,6 +366,7 @@ impl Server {
             hasher: PasswordHasher::new(config.hashing_slots()),
             outbox,
             link_base: config.link_base().into(),
+            data_dir: data_dir.as_path().into(),
         };
         let router = router(state.clone(), config);
         Ok(Self { listener, router, state })

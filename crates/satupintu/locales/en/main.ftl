@@ -713,3 +713,19 @@ mail-update-body =
 
     See the details at { $link }
 sms-update = Satu Pintu { $receipt }: { $what } { $link }
+
+## Documents of an application
+docs-title = Upload documents
+docs-intro = Upload each document as a PDF or a clear photo. You can replace a file until the application is sent.
+docs-optional = optional
+docs-uploaded = Uploaded:
+docs-replace = Replace with another file
+docs-choose = Choose a file
+docs-upload = Upload
+docs-continue = Continue to checking your answers
+docs-accept = File types: { $types }. Largest size { $size }.
+docs-error-empty = Choose a file to upload.
+docs-error-size = The file is too large. The largest allowed size is { $size }.
+docs-error-type = This type of file is not accepted. Upload { $types }; the content is checked, not the name.
+docs-missing = Not uploaded yet
+docs-heading = Documents

@@ -713,3 +713,19 @@ mail-update-body =
 
     Lihat rinciannya di { $link }
 sms-update = Satu Pintu { $receipt }: { $what } { $link }
+
+## Documents of an application
+docs-title = Unggah dokumen
+docs-intro = Unggah setiap dokumen sebagai PDF atau foto yang jelas. Anda dapat mengganti berkas selama permohonan belum dikirim.
+docs-optional = tidak wajib
+docs-uploaded = Sudah diunggah:
+docs-replace = Ganti dengan berkas lain
+docs-choose = Pilih berkas
+docs-upload = Unggah
+docs-continue = Lanjut ke pemeriksaan jawaban
+docs-accept = Jenis berkas: { $types }. Ukuran paling besar { $size }.
+docs-error-empty = Pilih berkas yang akan diunggah.
+docs-error-size = Berkas terlalu besar. Ukuran paling besar { $size }.
+docs-error-type = Jenis berkas tidak diterima. Unggah { $types }; isi berkas diperiksa, bukan namanya.
+docs-missing = Belum diunggah
+docs-heading = Dokumen

@@ -2,7 +2,9 @@
 
 pub mod api;
 pub mod applications;
+pub mod attachments;
 pub mod catalogue;
+pub mod documents;
 pub mod import;
 pub mod routes;
 pub mod workbench;

@@ -389,8 +389,11 @@ pub async fn save_page(
         }
         (false, Ok(_)) => {
             let next = service.definition.form.pages.get(index + 1);
+            let asks_documents =
+                service.definition.requirements.iter().any(|r| service.requirement_shown(r, &data));
             Ok(see_other(&match next {
                 Some(next) => format!("/permohonan/{}/isi/{}", application.id, next.key),
+                None if asks_documents => format!("/permohonan/{}/dokumen", application.id),
                 None => format!("/permohonan/{}/periksa", application.id),
             }))
         }
@@ -407,6 +410,7 @@ pub struct CheckPage {
     sections: Vec<CheckSection>,
     errors: Vec<(String, String)>,
     sla: String,
+    documents: Vec<(String, String)>,
 }
 
 /// Answers of one form page.
@@ -472,7 +476,26 @@ async fn check_view(
             )
         })
         .collect();
+    let uploaded = crate::services::attachments::of_application(&state.db, application.id).await?;
+    let documents = crate::services::documents::shown_requirements(application)
+        .into_iter()
+        .map(|r| {
+            let state = uploaded
+                .iter()
+                .find(|a| a.requirement_key == r.key)
+                .map(|a| {
+                    format!(
+                        "{} ({})",
+                        a.file_name,
+                        crate::services::documents::format_size(lang, a.size_bytes)
+                    )
+                })
+                .unwrap_or_else(|| lang.t("docs-missing"));
+            (pick(lang, &r.label), state)
+        })
+        .collect();
     Ok(CheckPage {
+        documents,
         chrome: chrome(state, context, lang.t("apply-check-title")).await?,
         csrf,
         id: application.id,

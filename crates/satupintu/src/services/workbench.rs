@@ -199,6 +199,7 @@ pub struct DetailPage {
     step: String,
     due: String,
     answers: Vec<(String, String)>,
+    documents: Vec<(String, Option<String>, String)>,
     actions: Vec<(String, String, bool)>,
     timeline: Vec<(String, String, Option<String>)>,
     error: Option<String>,
@@ -317,7 +318,26 @@ async fn detail_page(
             (format_timestamp(lang, e.at, installation.utc_offset_hours), what, e.note)
         })
         .collect();
+    let uploaded = crate::services::attachments::of_application(&state.db, application.id).await?;
+    let documents = crate::services::documents::shown_requirements(application)
+        .into_iter()
+        .map(|r| {
+            let file = uploaded.iter().find(|a| a.requirement_key == r.key);
+            let href = file.map(|_| format!("/admin/permohonan/{}/dokumen/{}", application.id, r.key));
+            let state = file
+                .map(|a| {
+                    format!(
+                        "{} ({})",
+                        a.file_name,
+                        crate::services::documents::format_size(lang, a.size_bytes)
+                    )
+                })
+                .unwrap_or_else(|| lang.t("docs-missing"));
+            (pick(lang, &r.label), href, state)
+        })
+        .collect();
     Ok(DetailPage {
+        documents,
         chrome: Chrome::new(context, &installation, "account", pick(lang, &service.definition.name)),
         csrf: officer.csrf.clone(),
         id: application.id,
@@ -476,4 +496,30 @@ async fn notify(
         }
         None => Ok(()),
     }
+}
+
+/// `GET /admin/permohonan/{id}/dokumen/{key}`: an attachment, for officers in scope; the
+/// read is logged for the citizen like the application's opening.
+pub async fn document(
+    State(state): State<AppState>,
+    officer: Officer,
+    Path((id, key)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let scoped = scoped(&state, &officer, &id).await?;
+    let application = &scoped.application;
+    let mut tx = state.db.begin().await?;
+    let purpose = format!("permohonan {} ({key})", application.receipt.clone().unwrap_or_default());
+    let subject = format!("application/{}/{key}", application.id);
+    crate::identity::officer::log_access(
+        &state,
+        &mut tx,
+        &officer,
+        &scoped.grant,
+        application.account_id,
+        &purpose,
+        &subject,
+    )
+    .await?;
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    crate::services::documents::serve(&state, application.id, &key).await
 }

@@ -137,6 +137,76 @@ where
     }
 }
 
+/// One uploaded file from a `multipart/form-data` form (field `berkas`), accepted only with
+/// the form's CSRF token (field `csrf`) and from this site, like [`Form`].
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// The name the browser gave, for display only (never a path).
+    pub file_name: String,
+    /// The content.
+    pub bytes: bytes::Bytes,
+}
+
+/// The name of the file field of an upload form.
+pub const UPLOAD_FIELD: &str = "berkas";
+
+impl axum::extract::FromRequest<crate::app::AppState> for Upload {
+    type Rejection = AppError;
+
+    async fn from_request(
+        request: axum::extract::Request,
+        state: &crate::app::AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let (parts, body) = request.into_parts();
+        if !same_origin(&parts) {
+            tracing::warn!(path = %parts.uri.path(), "upload from another origin refused");
+            return Err(AppError::CsrfRejected);
+        }
+        let binding = parts.extensions.get::<crate::identity::session::FormCsrf>().cloned();
+        let request = axum::extract::Request::from_parts(parts, body);
+        let mut multipart = axum::extract::Multipart::from_request(request, state)
+            .await
+            .map_err(|e| AppError::MalformedRequest(format!("upload: {}", e.body_text())))?;
+        let mut token = None;
+        let mut file = None;
+        let too_large = |e: axum::extract::multipart::MultipartError| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::PayloadTooLarge
+            } else {
+                AppError::MalformedRequest(format!("upload: {}", e.body_text()))
+            }
+        };
+        while let Some(field) = multipart.next_field().await.map_err(too_large)? {
+            match field.name() {
+                Some(CSRF_FIELD) => token = Some(field.text().await.map_err(too_large)?),
+                Some(UPLOAD_FIELD) => {
+                    let file_name = field
+                        .file_name()
+                        .unwrap_or_default()
+                        .chars()
+                        .filter(|c| !c.is_control())
+                        .take(200)
+                        .collect();
+                    file = Some(Upload { file_name, bytes: field.bytes().await.map_err(too_large)? });
+                }
+                other => {
+                    return Err(AppError::MalformedRequest(format!(
+                        "upload: unexpected field {}",
+                        other.unwrap_or("-")
+                    )));
+                }
+            }
+        }
+        let accepted =
+            binding.zip(token).is_some_and(|(binding, token)| binding.accepts(&state.csrf_key, &token));
+        if !accepted {
+            tracing::warn!("upload without a valid CSRF token refused");
+            return Err(AppError::CsrfRejected);
+        }
+        file.ok_or_else(|| AppError::MalformedRequest("upload: no file".into()))
+    }
+}
+
 /// Whether the `Origin` header, when present, names this host.
 fn same_origin(parts: &Parts) -> bool {
     let Some(origin) = parts.headers.get(axum::http::header::ORIGIN).and_then(|v| v.to_str().ok()) else {

@@ -130,7 +130,39 @@ async fn a_citizen_applies_for_a_birth_certificate_page_by_page(store: Store) {
         ],
     )
     .await;
-    assert_eq!(done.location.as_deref(), Some(format!("/permohonan/{id}/periksa").as_str()));
+    assert_eq!(
+        done.location.as_deref(),
+        Some(format!("/permohonan/{id}/dokumen").as_str()),
+        "documents next"
+    );
+    let documents = siti.get(&format!("/permohonan/{id}/dokumen")).await;
+    assert!(documents.body.contains("Surat keterangan kelahiran") && documents.body.contains("Buku nikah"));
+    let pdf = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
+    let uploaded =
+        siti.upload(&format!("/permohonan/{id}/dokumen/surat_lahir"), "surat lahir.pdf", pdf).await;
+    assert_eq!(uploaded.status, 303, "{}", uploaded.body);
+    siti.get(&format!("/permohonan/{id}/dokumen")).await;
+    let program = siti
+        .upload(&format!("/permohonan/{id}/dokumen/kartu_keluarga"), "kk.pdf", b"MZ\x90\x00 program")
+        .await;
+    assert_eq!(program.status, 415, "a renamed program is refused by its content");
+    assert!(program.body.contains("Jenis berkas tidak diterima"), "{}", program.body);
+    let big = vec![b'%'; 3 * 1024 * 1024];
+    let oversized = siti.upload(&format!("/permohonan/{id}/dokumen/kartu_keluarga"), "kk.pdf", &big).await;
+    assert_eq!(oversized.status, 413);
+    assert!(oversized.body.contains("Berkas terlalu besar"));
+    let mut stranger = citizen(&app, NIK_KARANG_PILANG, "asing@warga.test").await;
+    assert_eq!(stranger.get(&format!("/permohonan/{id}/dokumen/surat_lahir")).await.status, 404);
+    let own = app
+        .client
+        .get(app.url(&format!("/permohonan/{id}/dokumen/surat_lahir")))
+        .header("cookie", format!("sp_sesi={}", siti.cookie("sp_sesi").expect("session")))
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(own.status(), 200);
+    assert_eq!(own.headers()["content-type"], "application/pdf");
+    assert_eq!(own.bytes().await.expect("bytes").as_ref(), pdf.as_slice());
 
     let check = siti.get(&format!("/permohonan/{id}/periksa")).await;
     for shown in ["Putri Ayu Lestari", "Perempuan", "20 November 2026", "Budi Santoso", "Ya"] {

@@ -95,6 +95,40 @@ impl<'a> Browser<'a> {
     }
 }
 
+impl Browser<'_> {
+    /// Uploads one file as a `multipart/form-data` form (field `berkas`) with the CSRF token
+    /// of the last page, as a browser's file input sends it.
+    pub async fn upload(&mut self, path: &str, file_name: &str, bytes: &[u8]) -> Page {
+        let boundary = "----satupintu-uji-7d1f";
+        let token = self.csrf.clone().unwrap_or_default();
+        let mut body = Vec::new();
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"berkas\"; filename=\"{file_name}\"\r\n\
+                 Content-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let response = self
+            .app
+            .client
+            .post(self.app.url(path))
+            .header("cookie", self.cookie_header())
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(body)
+            .send()
+            .await
+            .expect("upload");
+        self.read(response).await
+    }
+}
+
 fn csrf_in(body: &str) -> Option<String> {
     let start = body.find("name=\"csrf\" value=\"")? + "name=\"csrf\" value=\"".len();
     let end = body[start..].find('"')?;

@@ -119,6 +119,13 @@ async fn an_application_goes_through_its_workflow_with_a_correction(store: Store
         )
         .await;
     assert_eq!(fix.status, 303, "{}", fix.body);
+    assert_eq!(fix.location.as_deref(), Some(format!("/permohonan/{id}/isi/orang_tua").as_str()));
+    siti.get(&format!("/permohonan/{id}/dokumen")).await;
+    let pdf = b"%PDF-1.4\n% surat keterangan lahir\n%%EOF\n";
+    assert_eq!(
+        siti.upload(&format!("/permohonan/{id}/dokumen/surat_lahir"), "lahir.pdf", pdf).await.status,
+        303
+    );
     assert_eq!(siti.post(&format!("/permohonan/{id}/kirim"), &[]).await.status, 303);
     let status = siti.get(&format!("/permohonan/{id}")).await;
     assert!(
@@ -128,7 +135,15 @@ async fn an_application_goes_through_its_workflow_with_a_correction(store: Store
     );
 
     // Forward to approval; only a supervisor approves.
-    assert!(officer.get(&path).await.body.contains("3 November 2026"), "the corrected answer");
+    let page = officer.get(&path).await;
+    assert!(page.body.contains("3 November 2026"), "the corrected answer");
+    assert!(
+        page.body.contains(&format!("{path}/dokumen/surat_lahir")) && page.body.contains("Belum diunggah")
+    );
+    let file = officer.get(&format!("{path}/dokumen/surat_lahir")).await;
+    assert_eq!(file.status, 200);
+    assert_eq!(file.body.as_bytes(), pdf.as_slice());
+    assert!(siti.get("/akun/akses").await.body.contains(&format!("permohonan {receipt} (surat_lahir)")));
     assert_eq!(officer.post(&action, &[("aksi", "forward"), ("catatan", "")]).await.status, 303);
     assert_eq!(officer.post(&action, &[("aksi", "approve"), ("catatan", "")]).await.status, 409);
     let head = create_officer(&app, "kabid@surabaya.test", "supervisor", Some("disdukcapil"), Some("35.78"));

@@ -1,0 +1,243 @@
+//! The citizen's documents for an application: one upload per requirement (replaced by a
+//! new one), its type read from the content and checked against the requirement, its size
+//! against the requirement's limit; served only to the citizen and, logged, to officers in
+//! scope.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use satupintu_rules::service::{MAX_UPLOAD_BYTES, Requirement};
+
+use crate::app::AppState;
+use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
+use crate::identity::session::{AccountKind, SignedIn};
+use crate::portal::routes::render;
+use crate::services::applications::{self, Application};
+use crate::services::attachments::{self, Attachment};
+use crate::web::extract::{Path, Upload};
+use crate::web::page::Chrome;
+use crate::web::{RequestContext, see_other};
+
+/// The largest upload request: the largest file any requirement allows, and its form.
+pub const UPLOAD_BODY_LIMIT: usize = MAX_UPLOAD_BYTES as usize + 64 * 1024;
+
+fn pick(lang: Lang, text: &satupintu_rules::service::Text) -> String {
+    lang.pick(&text.id, &text.en).to_string()
+}
+
+/// `1,5 MB`, `300 KB`.
+pub fn format_size(lang: Lang, bytes: i64) -> String {
+    let kb = bytes as f64 / 1024.0;
+    let text =
+        if kb >= 1024.0 { format!("{:.1} MB", kb / 1024.0) } else { format!("{} KB", kb.ceil() as i64) };
+    if lang == Lang::Id { text.replace('.', ",") } else { text }
+}
+
+fn type_names(accept: &[String]) -> String {
+    accept
+        .iter()
+        .map(|t| match t.as_str() {
+            "application/pdf" => "PDF",
+            "image/jpeg" => "JPG",
+            "image/png" => "PNG",
+            other => other,
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One requirement on the documents page.
+pub struct DocumentRow {
+    key: String,
+    label: String,
+    hint: String,
+    required: bool,
+    uploaded: Option<String>,
+    error: Option<String>,
+}
+
+/// The documents page.
+#[derive(Template)]
+#[template(path = "services/documents.html")]
+pub struct DocumentsPage {
+    chrome: Chrome,
+    csrf: String,
+    id: i64,
+    rows: Vec<DocumentRow>,
+}
+
+async fn own(state: &AppState, signed_in: &SignedIn, id: &str) -> AppResult<Application> {
+    if signed_in.principal.kind != AccountKind::Citizen {
+        return Err(AppError::Forbidden);
+    }
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    match applications::load(&state.db, &state.fields, id).await? {
+        Some(application) if application.account_id == signed_in.principal.account_id => Ok(application),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// The requirements asked for, given the answers so far.
+pub fn shown_requirements(application: &Application) -> Vec<&Requirement> {
+    let service = &application.service;
+    service
+        .definition
+        .requirements
+        .iter()
+        .filter(|r| service.requirement_shown(r, &application.data))
+        .collect()
+}
+
+async fn documents_page(
+    state: &AppState,
+    context: &RequestContext,
+    csrf: String,
+    application: &Application,
+    failed: Option<(&str, String)>,
+) -> AppResult<DocumentsPage> {
+    let lang = context.lang;
+    let uploaded = attachments::of_application(&state.db, application.id).await?;
+    let rows = shown_requirements(application)
+        .into_iter()
+        .map(|r| DocumentRow {
+            key: r.key.clone(),
+            label: pick(lang, &r.label),
+            hint: lang.t_args(
+                "docs-accept",
+                &[("types", type_names(&r.accept)), ("size", format_size(lang, r.max_bytes as i64))],
+            ),
+            required: r.required,
+            uploaded: uploaded
+                .iter()
+                .find(|a| a.requirement_key == r.key)
+                .map(|a| format!("{} ({})", a.file_name, format_size(lang, a.size_bytes))),
+            error: failed.as_ref().filter(|(key, _)| *key == r.key).map(|(_, message)| message.clone()),
+        })
+        .collect();
+    let installation = crate::portal::store::installation(&state.db).await?;
+    Ok(DocumentsPage {
+        chrome: Chrome::new(context, &installation, "account", lang.t("docs-title")),
+        csrf,
+        id: application.id,
+        rows,
+    })
+}
+
+/// `GET /permohonan/{id}/dokumen`.
+pub async fn page(
+    State(state): State<AppState>,
+    context: RequestContext,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let application = own(&state, &signed_in, &id).await?;
+    if !application.status.is_editable() {
+        return Ok(see_other(&format!("/permohonan/{}", application.id)));
+    }
+    render(&documents_page(&state, &context, signed_in.csrf, &application, None).await?)
+}
+
+/// `POST /permohonan/{id}/dokumen/{key}`: stores the file for one requirement.
+pub async fn upload(
+    State(state): State<AppState>,
+    context: RequestContext,
+    signed_in: SignedIn,
+    Path((id, key)): Path<(String, String)>,
+    upload: Upload,
+) -> AppResult<Response> {
+    let lang = context.lang;
+    let csrf = signed_in.csrf.clone();
+    let application = own(&state, &signed_in, &id).await?;
+    if !application.status.is_editable() {
+        return Err(AppError::Conflict);
+    }
+    let requirement = shown_requirements(&application)
+        .into_iter()
+        .find(|r| r.key == key)
+        .cloned()
+        .ok_or(AppError::NotFound)?;
+    let media_type = attachments::sniff(&upload.bytes).filter(|t| requirement.accept.iter().any(|a| a == t));
+    let refusal = if upload.bytes.is_empty() {
+        Some((StatusCode::BAD_REQUEST, lang.t("docs-error-empty")))
+    } else if upload.bytes.len() as u64 > requirement.max_bytes {
+        let limit = format_size(lang, requirement.max_bytes as i64);
+        Some((StatusCode::PAYLOAD_TOO_LARGE, lang.t_args("docs-error-size", &[("size", limit)])))
+    } else if media_type.is_none() {
+        let types = type_names(&requirement.accept);
+        Some((StatusCode::UNSUPPORTED_MEDIA_TYPE, lang.t_args("docs-error-type", &[("types", types)])))
+    } else {
+        None
+    };
+    let (None, Some(media_type)) = (&refusal, media_type) else {
+        let (status, message) = refusal.unwrap_or((StatusCode::BAD_REQUEST, lang.t("docs-error-empty")));
+        tracing::info!(application = application.id, requirement = %key, %status, "upload refused");
+        let page = documents_page(&state, &context, csrf, &application, Some((&key, message))).await?;
+        let mut response = render(&page)?;
+        *response.status_mut() = status;
+        return Ok(response);
+    };
+    let size_bytes = i64::try_from(upload.bytes.len()).map_err(anyhow::Error::from)?;
+    let sha256 = attachments::store_content(&state.data_dir, upload.bytes).await?;
+    let file_name = if upload.file_name.trim().is_empty() { key.clone() } else { upload.file_name };
+    let attachment = Attachment {
+        requirement_key: key.clone(),
+        sha256,
+        media_type: media_type.into(),
+        size_bytes,
+        file_name,
+    };
+    let mut tx = state.db.begin().await?;
+    attachments::record(&mut tx, application.id, &attachment).await?;
+    let actor = signed_in.principal.actor();
+    let subject = format!("application/{}/{key}", application.id);
+    let entry = crate::audit::Entry {
+        actor: &actor,
+        action: "application.attach",
+        subject: &subject,
+        digest: attachment.sha256.clone(),
+    };
+    crate::audit::append(&state.db, &mut tx, &entry).await?;
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    Ok(see_other(&format!("/permohonan/{}/dokumen", application.id)))
+}
+
+/// The file of an attachment as a download.
+pub async fn serve(state: &AppState, application_id: i64, key: &str) -> AppResult<Response> {
+    let found = attachments::of_application(&state.db, application_id)
+        .await?
+        .into_iter()
+        .find(|a| a.requirement_key == key);
+    let attachment = found.ok_or(AppError::NotFound)?;
+    let path = attachments::path_of(&state.data_dir, &attachment.sha256);
+    let bytes = tokio::fs::read(&path)
+        .await
+        .map_err(|e| anyhow::anyhow!("attachment {} unreadable: {e}", attachment.sha256))?;
+    let mut response = bytes.into_response();
+    if let Ok(value) = HeaderValue::from_str(&attachment.media_type) {
+        response.headers_mut().insert(header::CONTENT_TYPE, value);
+    }
+    // The stored name may hold anything: the download is named by the requirement.
+    let extension = match attachment.media_type.as_str() {
+        "application/pdf" => "pdf",
+        "image/png" => "png",
+        _ => "jpg",
+    };
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{key}.{extension}\"")) {
+        response.headers_mut().insert(header::CONTENT_DISPOSITION, value);
+    }
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    Ok(response)
+}
+
+/// `GET /permohonan/{id}/dokumen/{key}`: the citizen's own file.
+pub async fn download(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path((id, key)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let application = own(&state, &signed_in, &id).await?;
+    serve(&state, application.id, &key).await
+}
