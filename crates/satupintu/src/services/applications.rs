@@ -255,34 +255,47 @@ pub fn receipt_number(year: i16, id: i64) -> String {
     format!("SP-{year}-{id:06}")
 }
 
+/// How an SLA is counted: the holiday calendar, the agency's policy, and today's local date.
+#[derive(Clone, Copy, Debug)]
+pub struct SlaClock<'a> {
+    /// The days off.
+    pub calendar: &'a Calendar,
+    /// Whether collective leave counts as working days.
+    pub policy: LeavePolicy,
+    /// Today at the installation.
+    pub today: jiff::civil::Date,
+}
+
+/// The answers checked in full, or the refusal that names every wrong one.
+fn checked_answers(application: &Application) -> Result<Map<String, Value>, SubmitRefusal> {
+    application.service.validate(&application.data).map_err(SubmitRefusal::Invalid)
+}
+
 /// Submits a draft in the caller's transaction: checks every answer, gives it a receipt
 /// number, puts it at the workflow's first step with a due date `sla` working days after
 /// `today`, and records the event and the audit entry. Returns the receipt.
-#[allow(clippy::too_many_arguments, reason = "each is a distinct input of the submission")]
 pub async fn submit(
     db: &Db,
     tx: &mut Tx,
     fields: &FieldProtector,
     application: &Application,
-    calendar: &Calendar,
-    policy: LeavePolicy,
-    today: jiff::civil::Date,
+    clock: &SlaClock<'_>,
     actor: &str,
 ) -> anyhow::Result<Result<String, SubmitRefusal>> {
     if application.status == Status::Revision {
-        return resubmit(db, tx, fields, application, calendar, policy, today, actor).await;
+        return resubmit(db, tx, fields, application, clock, actor).await;
     }
     if application.status != Status::Draft {
         return Ok(Err(SubmitRefusal::NotDraft));
     }
-    let clean = match application.service.validate(&application.data) {
+    let clean = match checked_answers(application) {
         Ok(clean) => clean,
-        Err(errors) => return Ok(Err(SubmitRefusal::Invalid(errors))),
+        Err(refusal) => return Ok(Err(refusal)),
     };
     let definition = &application.service.definition;
     let first_step = definition.workflow.steps.first().map(|s| s.key.clone());
-    let due = calendar.add_working_days(today, definition.sla_working_days, policy)?;
-    let receipt = receipt_number(today.year(), application.id);
+    let due = clock.calendar.add_working_days(clock.today, definition.sla_working_days, clock.policy)?;
+    let receipt = receipt_number(clock.today.year(), application.id);
     let now = jiff::Timestamp::now().as_second();
     // The status condition makes a double submission (two tabs, a retry) succeed once.
     let changed = sqlx::query(
@@ -317,20 +330,17 @@ pub async fn submit(
 
 /// Sends a corrected application back to the step that asked for the correction. The SLA
 /// clock paused while the citizen had it: the due date moves by the working days it waited.
-#[allow(clippy::too_many_arguments, reason = "each is a distinct input of the submission")]
 async fn resubmit(
     db: &Db,
     tx: &mut Tx,
     fields: &FieldProtector,
     application: &Application,
-    calendar: &Calendar,
-    policy: LeavePolicy,
-    today: jiff::civil::Date,
+    clock: &SlaClock<'_>,
     actor: &str,
 ) -> anyhow::Result<Result<String, SubmitRefusal>> {
-    let clean = match application.service.validate(&application.data) {
+    let clean = match checked_answers(application) {
         Ok(clean) => clean,
-        Err(errors) => return Ok(Err(SubmitRefusal::Invalid(errors))),
+        Err(refusal) => return Ok(Err(refusal)),
     };
     let row = sqlx::query("SELECT paused_on FROM applications WHERE id = $1")
         .bind(application.id)
@@ -339,11 +349,15 @@ async fn resubmit(
     let paused_on = row
         .try_get::<Option<String>, _>("paused_on")?
         .and_then(|d| d.parse::<jiff::civil::Date>().ok())
-        .unwrap_or(today);
-    let waited = calendar.working_days_between(paused_on, today, policy);
+        .unwrap_or(clock.today);
+    let waited = clock.calendar.working_days_between(paused_on, clock.today, clock.policy);
     let due = match application.due_on.as_deref().and_then(|d| d.parse::<jiff::civil::Date>().ok()) {
-        Some(due) => calendar.add_working_days(due, waited, policy)?,
-        None => calendar.add_working_days(today, application.service.definition.sla_working_days, policy)?,
+        Some(due) => clock.calendar.add_working_days(due, waited, clock.policy)?,
+        None => clock.calendar.add_working_days(
+            clock.today,
+            application.service.definition.sla_working_days,
+            clock.policy,
+        )?,
     };
     let changed = sqlx::query(
         "UPDATE applications SET status = 'in_progress', paused_on = NULL, due_on = $1, data_sealed = $2, \

@@ -13,9 +13,9 @@ use satupintu_rules::service::{MAX_UPLOAD_BYTES, Requirement};
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
-use crate::identity::session::{AccountKind, SignedIn};
+use crate::identity::session::SignedIn;
 use crate::portal::routes::render;
-use crate::services::applications::{self, Application};
+use crate::services::applications::Application;
 use crate::services::attachments::{self, Attachment};
 use crate::web::extract::{Path, Upload};
 use crate::web::page::Chrome;
@@ -67,17 +67,6 @@ pub struct DocumentsPage {
     csrf: String,
     id: i64,
     rows: Vec<DocumentRow>,
-}
-
-async fn own(state: &AppState, signed_in: &SignedIn, id: &str) -> AppResult<Application> {
-    if signed_in.principal.kind != AccountKind::Citizen {
-        return Err(AppError::Forbidden);
-    }
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    match applications::load(&state.db, &state.fields, id).await? {
-        Some(application) if application.account_id == signed_in.principal.account_id => Ok(application),
-        _ => Err(AppError::NotFound),
-    }
 }
 
 /// The requirements asked for, given the answers so far.
@@ -133,7 +122,7 @@ pub async fn page(
     signed_in: SignedIn,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let application = own(&state, &signed_in, &id).await?;
+    let application = crate::services::routes::own(&state, &signed_in, &id).await?;
     if !application.status.is_editable() {
         return Ok(see_other(&format!("/permohonan/{}", application.id)));
     }
@@ -150,7 +139,7 @@ pub async fn upload(
 ) -> AppResult<Response> {
     let lang = context.lang;
     let csrf = signed_in.csrf.clone();
-    let application = own(&state, &signed_in, &id).await?;
+    let application = crate::services::routes::own(&state, &signed_in, &id).await?;
     if !application.status.is_editable() {
         return Err(AppError::Conflict);
     }
@@ -238,6 +227,6 @@ pub async fn download(
     signed_in: SignedIn,
     Path((id, key)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let application = own(&state, &signed_in, &id).await?;
+    let application = crate::services::routes::own(&state, &signed_in, &id).await?;
     serve(&state, application.id, &key).await
 }

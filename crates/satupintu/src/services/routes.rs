@@ -115,7 +115,7 @@ async fn citizen_region(state: &AppState, account_id: i64) -> AppResult<String> 
 }
 
 /// The citizen's own application; any other is "not found", revealing nothing.
-async fn own(state: &AppState, signed_in: &SignedIn, id: &str) -> AppResult<Application> {
+pub async fn own(state: &AppState, signed_in: &SignedIn, id: &str) -> AppResult<Application> {
     citizen_only(signed_in)?;
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     match applications::load(&state.db, &state.fields, id).await? {
@@ -593,17 +593,9 @@ pub async fn submit_in(
     actor: &str,
     facts: SubmitFacts,
 ) -> AppResult<Result<String, SubmitRefusal>> {
-    let outcome = applications::submit(
-        &state.db,
-        tx,
-        &state.fields,
-        application,
-        &facts.calendar,
-        facts.policy,
-        facts.today,
-        actor,
-    )
-    .await?;
+    let clock =
+        applications::SlaClock { calendar: &facts.calendar, policy: facts.policy, today: facts.today };
+    let outcome = applications::submit(&state.db, tx, &state.fields, application, &clock, actor).await?;
     let Ok(receipt) = outcome else {
         return Ok(outcome);
     };
@@ -628,6 +620,37 @@ pub async fn submit_in(
         None => {}
     }
     Ok(Ok(receipt))
+}
+
+/// The name of a workflow step in the reader's language.
+pub fn step_name(lang: Lang, service: &CheckedService, key: &str) -> String {
+    service
+        .definition
+        .workflow
+        .steps
+        .iter()
+        .find(|s| s.key == key)
+        .map(|s| pick(lang, &s.name))
+        .unwrap_or_default()
+}
+
+/// The timeline of an application as shown on pages: when, what, and the officer's note.
+pub async fn timeline_rows(
+    state: &AppState,
+    lang: Lang,
+    application: &Application,
+) -> AppResult<Vec<(String, String, Option<String>)>> {
+    let offset = crate::portal::store::installation(&state.db).await?.utc_offset_hours;
+    Ok(applications::events(&state.db, application.id)
+        .await?
+        .into_iter()
+        .map(|e| {
+            let step =
+                e.step.as_deref().map(|k| step_name(lang, &application.service, k)).unwrap_or_default();
+            let what = lang.t_args(&format!("apply-event-{}", e.kind), &[("step", step)]);
+            (format_timestamp(lang, e.at, offset), what, e.note)
+        })
+        .collect())
 }
 
 /// An application's status page.
@@ -663,27 +686,8 @@ pub async fn status_page(
     let application = own(&state, &signed_in, &id).await?;
     let lang = context.lang;
     let definition = &application.service.definition;
-    let step_name = |key: &str| {
-        definition
-            .workflow
-            .steps
-            .iter()
-            .find(|s| s.key == key)
-            .map(|s| pick(lang, &s.name))
-            .unwrap_or_default()
-    };
-    let offset = crate::portal::store::installation(&state.db).await?.utc_offset_hours;
-    let timeline = applications::events(&state.db, application.id)
-        .await?
-        .into_iter()
-        .map(|e| {
-            let what = lang.t_args(
-                &format!("apply-event-{}", e.kind),
-                &[("step", e.step.as_deref().map(step_name).unwrap_or_default())],
-            );
-            (format_timestamp(lang, e.at, offset), what, e.note)
-        })
-        .collect();
+    let timeline = timeline_rows(&state, lang, &application).await?;
+    let step_name = |key: &str| step_name(lang, &application.service, key);
     let page = StatusPage {
         chrome: chrome(&state, &context, pick(lang, &definition.name)).await?,
         just_submitted: query.terkirim == Some(1) && application.status != Status::Draft,

@@ -271,16 +271,7 @@ async fn detail_page(
     let application = &scoped.application;
     let service = &application.service;
     let installation = crate::portal::store::installation(&state.db).await?;
-    let step_name = |key: &str| {
-        service
-            .definition
-            .workflow
-            .steps
-            .iter()
-            .find(|s| s.key == key)
-            .map(|s| pick(lang, &s.name))
-            .unwrap_or_default()
-    };
+    let step_name = |key: &str| crate::services::routes::step_name(lang, service, key);
     let answers = service
         .definition
         .form
@@ -307,17 +298,7 @@ async fn detail_page(
             )
         })
         .collect();
-    let timeline = applications::events(&state.db, application.id)
-        .await?
-        .into_iter()
-        .map(|e| {
-            let what = lang.t_args(
-                &format!("apply-event-{}", e.kind),
-                &[("step", e.step.as_deref().map(step_name).unwrap_or_default())],
-            );
-            (format_timestamp(lang, e.at, installation.utc_offset_hours), what, e.note)
-        })
-        .collect();
+    let timeline = crate::services::routes::timeline_rows(state, lang, application).await?;
     let uploaded = crate::services::attachments::of_application(&state.db, application.id).await?;
     let documents = crate::services::documents::shown_requirements(application)
         .into_iter()
@@ -366,20 +347,34 @@ pub async fn detail(
 ) -> AppResult<Response> {
     let scoped = scoped(&state, &officer, &id).await?;
     let application = &scoped.application;
+    log_opening(&state, &officer, &scoped, "", &format!("application/{}", application.id)).await?;
+    render(&detail_page(&state, &context, &officer, &scoped, None).await?)
+}
+
+/// Records an officer's opening of an application (or of one of its documents) for the
+/// citizen's "who accessed my data" page and the audit log.
+async fn log_opening(
+    state: &AppState,
+    officer: &Officer,
+    scoped: &Scoped,
+    what: &str,
+    subject: &str,
+) -> AppResult<()> {
+    let application = &scoped.application;
+    let purpose = format!("permohonan {}{what}", application.receipt.clone().unwrap_or_default());
     let mut tx = state.db.begin().await?;
-    let purpose = format!("permohonan {}", application.receipt.clone().unwrap_or_default());
     crate::identity::officer::log_access(
-        &state,
+        state,
         &mut tx,
-        &officer,
+        officer,
         &scoped.grant,
         application.account_id,
         &purpose,
-        &format!("application/{}", application.id),
+        subject,
     )
     .await?;
     tx.commit().await.map_err(anyhow::Error::from)?;
-    render(&detail_page(&state, &context, &officer, &scoped, None).await?)
+    Ok(())
 }
 
 /// The action form.
@@ -507,19 +502,7 @@ pub async fn document(
 ) -> AppResult<Response> {
     let scoped = scoped(&state, &officer, &id).await?;
     let application = &scoped.application;
-    let mut tx = state.db.begin().await?;
-    let purpose = format!("permohonan {} ({key})", application.receipt.clone().unwrap_or_default());
     let subject = format!("application/{}/{key}", application.id);
-    crate::identity::officer::log_access(
-        &state,
-        &mut tx,
-        &officer,
-        &scoped.grant,
-        application.account_id,
-        &purpose,
-        &subject,
-    )
-    .await?;
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    log_opening(&state, &officer, &scoped, &format!(" ({key})"), &subject).await?;
     crate::services::documents::serve(&state, application.id, &key).await
 }

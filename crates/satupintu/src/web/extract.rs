@@ -122,15 +122,7 @@ where
                 rest.push((name.into_owned(), value.into_owned()));
             }
         }
-        let accepted = parts
-            .extensions
-            .get::<crate::identity::session::FormCsrf>()
-            .zip(token)
-            .is_some_and(|(binding, token)| binding.accepts(&state.csrf_key, &token));
-        if !accepted {
-            tracing::warn!(path = %parts.uri.path(), "form without a valid CSRF token refused");
-            return Err(AppError::CsrfRejected);
-        }
+        check_token(parts.extensions.get::<crate::identity::session::FormCsrf>(), state, token)?;
         let encoded = serde_urlencoded::to_string(&rest)
             .map_err(|e| AppError::MalformedRequest(format!("form: {e}")))?;
         serde_urlencoded::from_str::<T>(&encoded).map(Form).map_err(|e| query_error(&e.to_string()))
@@ -197,13 +189,22 @@ impl axum::extract::FromRequest<crate::app::AppState> for Upload {
                 }
             }
         }
-        let accepted =
-            binding.zip(token).is_some_and(|(binding, token)| binding.accepts(&state.csrf_key, &token));
-        if !accepted {
-            tracing::warn!("upload without a valid CSRF token refused");
-            return Err(AppError::CsrfRejected);
-        }
+        check_token(binding.as_ref(), state, token)?;
         file.ok_or_else(|| AppError::MalformedRequest("upload: no file".into()))
+    }
+}
+
+/// Accepts a form's CSRF token only when it was made for this visitor's binding.
+fn check_token(
+    binding: Option<&crate::identity::session::FormCsrf>,
+    state: &crate::app::AppState,
+    token: Option<String>,
+) -> Result<(), AppError> {
+    if binding.zip(token).is_some_and(|(binding, token)| binding.accepts(&state.csrf_key, &token)) {
+        Ok(())
+    } else {
+        tracing::warn!("form without a valid CSRF token refused");
+        Err(AppError::CsrfRejected)
     }
 }
 

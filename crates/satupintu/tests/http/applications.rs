@@ -179,22 +179,8 @@ async fn a_citizen_applies_for_a_birth_certificate_page_by_page(store: Store) {
     assert!(status.body.contains("Permohonan terkirim") && status.body.contains(&receipt), "{}", status.body);
     assert!(status.body.contains("Sedang diproses") && status.body.contains("Verifikasi berkas"));
     let due = expected_due(&app, 3).await;
-    const MONTHS: [&str; 12] = [
-        "Januari",
-        "Februari",
-        "Maret",
-        "April",
-        "Mei",
-        "Juni",
-        "Juli",
-        "Agustus",
-        "September",
-        "Oktober",
-        "November",
-        "Desember",
-    ];
     let due_text =
-        format!("{} {} {}", due.day(), MONTHS[usize::try_from(due.month() - 1).expect("month")], due.year());
+        satupintu::web::page::format_date(satupintu::i18n::Lang::Id, due.year(), due.month(), due.day());
     assert!(status.body.contains("Batas waktu penyelesaian"), "{}", status.body);
     assert!(status.body.contains(&due_text), "due {due}: {}", status.body);
 

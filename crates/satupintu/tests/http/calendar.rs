@@ -1,8 +1,6 @@
 //! The holiday calendar: the decreed days shipped, `calendar add-working-days`, the public
 //! API, and the administrator's page (only the installation's administrator edits it).
 
-use std::process::Command;
-
 use crate::browser::Browser;
 use crate::identity::{NIK_KARANG_PILANG, citizen, create_officer, officer_session};
 use crate::store_tests;
@@ -17,19 +15,10 @@ store_tests!(
 
 /// Runs `satupintu calendar add-working-days` on the app's database.
 fn add_working_days(app: &TestApp, args: &[&str]) -> (Option<i32>, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_satupintu"))
-        .args(["calendar", "add-working-days"])
-        .args(args)
-        .arg("--data-dir")
-        .arg(&app.data_dir)
-        .env("DATABASE_URL", &app.database_url)
-        .output()
-        .expect("run");
-    (
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout).trim().to_string(),
-        String::from_utf8_lossy(&output.stderr).to_string(),
-    )
+    let mut all = vec!["calendar", "add-working-days"];
+    all.extend_from_slice(args);
+    let (code, stdout, stderr) = crate::support::run_cli(app, &all);
+    (code, stdout.trim().to_string(), stderr)
 }
 
 fn due(app: &TestApp, args: &[&str]) -> String {

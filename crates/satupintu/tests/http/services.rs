@@ -1,8 +1,6 @@
 //! The service catalogue as data: the demo's definitions through the API, and
 //! `satupintu services import` with versions, idempotence and all-or-nothing checking.
 
-use std::process::Command;
-
 use serde_json::Value;
 
 use crate::store_tests;
@@ -15,19 +13,7 @@ store_tests!(
 );
 
 fn import(app: &TestApp, file: &std::path::Path) -> (Option<i32>, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_satupintu"))
-        .args(["services", "import"])
-        .arg(file)
-        .arg("--data-dir")
-        .arg(&app.data_dir)
-        .env("DATABASE_URL", &app.database_url)
-        .output()
-        .expect("run");
-    (
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout).to_string(),
-        String::from_utf8_lossy(&output.stderr).to_string(),
-    )
+    crate::support::run_cli(app, &["services", "import", file.to_str().expect("a UTF-8 path")])
 }
 
 /// The demo's definition of the birth certificate service, as the API serves it.

@@ -299,3 +299,20 @@ macro_rules! store_tests {
         }
     };
 }
+
+/// Runs the `satupintu` binary on the app's database and data folder; returns the exit
+/// code, standard output and standard error.
+pub fn run_cli(app: &TestApp, args: &[&str]) -> (Option<i32>, String, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_satupintu"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(&app.data_dir)
+        .env("DATABASE_URL", &app.database_url)
+        .output()
+        .expect("run satupintu");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).to_string(),
+        String::from_utf8_lossy(&output.stderr).to_string(),
+    )
+}
