@@ -2,6 +2,7 @@
 //! checks every signed tree head, naming the first entry that is not as it was written.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use sqlx::Row;
 
@@ -71,67 +72,48 @@ const BATCH: i64 = 20_000;
 
 /// Reads the whole log and checks it.
 pub async fn verify(db: &Db) -> anyhow::Result<Report> {
-    let heads = store::tree_heads(db).await?;
+    let heads = Arc::new(store::tree_heads(db).await?);
     let mut keys = HashMap::new();
     for row in sqlx::query("SELECT key_id, public_key FROM audit_keys").fetch_all(db.pool()).await? {
         let id: String = row.try_get("key_id")?;
         let bytes: Vec<u8> = row.try_get("public_key")?;
         keys.insert(id, bytes);
     }
+    let keys = Arc::new(keys);
     let recorded: i64 = sqlx::query("SELECT size FROM audit_log_size WHERE id = 1")
         .fetch_one(db.pool())
         .await?
         .try_get("size")?;
-    let mut frontier = Frontier::new();
-    let mut chain: Hash = [0u8; 32];
-    let mut next_head = heads.iter().peekable();
-    let mut expected: i64 = 0;
-    let mut tamper = None;
-    let mut heads_checked = 0;
-    'read: loop {
-        let rows = sqlx::query(
-            "SELECT leaf_index, leaf, chain_hash FROM audit_entries WHERE leaf_index >= $1 \
-             ORDER BY leaf_index LIMIT $2",
-        )
-        .bind(expected)
-        .bind(BATCH)
-        .fetch_all(db.pool())
-        .await?;
-        if rows.is_empty() {
+    let mut progress = Progress {
+        frontier: Frontier::new(),
+        chain: [0u8; 32],
+        expected: 0,
+        next_head: 0,
+        heads_checked: 0,
+        tamper: None,
+    };
+    // Reading the next batch overlaps hashing this one: the database and the hashing each
+    // keep a core busy.
+    let mut fetching = tokio::spawn(fetch(db.clone(), 0));
+    loop {
+        let batch = fetching.await.map_err(|e| anyhow::anyhow!("the reader stopped: {e}"))??;
+        if batch.is_empty() {
             break;
         }
-        for row in rows {
-            let index: i64 = row.try_get("leaf_index")?;
-            if index != expected {
-                tamper = Some(Tamper::Missing { index: expected });
-                break 'read;
-            }
-            // A value of another type where bytes belong is an edit too.
-            let (Ok(leaf), Ok(stored_chain)) =
-                (row.try_get::<Vec<u8>, _>("leaf"), row.try_get::<Vec<u8>, _>("chain_hash"))
-            else {
-                tamper = Some(Tamper::Altered { index });
-                break 'read;
-            };
-            let hash = leaf_hash(&leaf);
-            chain = chain_hash(&chain, &hash);
-            if stored_chain.as_slice() != chain.as_slice() {
-                tamper = Some(Tamper::Altered { index });
-                break 'read;
-            }
-            frontier.push(hash)?;
-            expected += 1;
-            while let Some(head) = next_head.next_if(|h| h.head.tree_size == frontier.size()) {
-                heads_checked += 1;
-                if let Err(reason) = check_head(head, &frontier.root(), &keys) {
-                    tamper = Some(Tamper::TreeHead { tree_size: head.head.tree_size, reason });
-                    break 'read;
-                }
-            }
+        let next_start = progress.expected + i64::try_from(batch.len())?;
+        fetching = tokio::spawn(fetch(db.clone(), next_start));
+        let (heads, keys) = (Arc::clone(&heads), Arc::clone(&keys));
+        progress = tokio::task::spawn_blocking(move || progress.check(&batch, &heads, &keys))
+            .await
+            .map_err(|e| anyhow::anyhow!("the checker stopped: {e}"))??;
+        if progress.tamper.is_some() {
+            fetching.abort();
+            break;
         }
     }
+    let Progress { frontier, expected, next_head, heads_checked, mut tamper, .. } = progress;
     if tamper.is_none() {
-        if let Some(head) = next_head.next() {
+        if let Some(head) = heads.get(next_head) {
             tamper = Some(Tamper::TreeHead {
                 tree_size: head.head.tree_size,
                 reason: format!("it covers {} entries but the log holds {expected}", head.head.tree_size),
@@ -145,6 +127,80 @@ pub async fn verify(db: &Db) -> anyhow::Result<Report> {
         }
     }
     Ok(Report { entries: expected, tree_heads: heads_checked, root: frontier.root(), tamper })
+}
+
+/// One stored entry; `None` where a column does not hold bytes (itself an edit).
+struct StoredEntry {
+    index: i64,
+    leaf_and_chain: Option<(Vec<u8>, Vec<u8>)>,
+}
+
+async fn fetch(db: Db, start: i64) -> anyhow::Result<Vec<StoredEntry>> {
+    let rows = sqlx::query(
+        "SELECT leaf_index, leaf, chain_hash FROM audit_entries WHERE leaf_index >= $1 \
+         ORDER BY leaf_index LIMIT $2",
+    )
+    .bind(start)
+    .bind(BATCH)
+    .fetch_all(db.pool())
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let leaf = row.try_get::<Vec<u8>, _>("leaf").ok();
+            let chain = row.try_get::<Vec<u8>, _>("chain_hash").ok();
+            Ok(StoredEntry { index: row.try_get("leaf_index")?, leaf_and_chain: leaf.zip(chain) })
+        })
+        .collect()
+}
+
+/// What the verification has established so far, carried from batch to batch.
+struct Progress {
+    frontier: Frontier,
+    chain: Hash,
+    expected: i64,
+    next_head: usize,
+    heads_checked: usize,
+    tamper: Option<Tamper>,
+}
+
+impl Progress {
+    /// Checks a batch in order, stopping at the first tampered entry or head.
+    fn check(
+        mut self,
+        batch: &[StoredEntry],
+        heads: &[store::StoredTreeHead],
+        keys: &HashMap<String, Vec<u8>>,
+    ) -> anyhow::Result<Self> {
+        for entry in batch {
+            if entry.index != self.expected {
+                self.tamper = Some(Tamper::Missing { index: self.expected });
+                return Ok(self);
+            }
+            let Some((leaf, stored_chain)) = &entry.leaf_and_chain else {
+                self.tamper = Some(Tamper::Altered { index: entry.index });
+                return Ok(self);
+            };
+            let hash = leaf_hash(leaf);
+            self.chain = chain_hash(&self.chain, &hash);
+            if stored_chain.as_slice() != self.chain.as_slice() {
+                self.tamper = Some(Tamper::Altered { index: entry.index });
+                return Ok(self);
+            }
+            self.frontier.push(hash)?;
+            self.expected += 1;
+            while let Some(head) =
+                heads.get(self.next_head).filter(|h| h.head.tree_size == self.frontier.size())
+            {
+                self.next_head += 1;
+                self.heads_checked += 1;
+                if let Err(reason) = check_head(head, &self.frontier.root(), keys) {
+                    self.tamper = Some(Tamper::TreeHead { tree_size: head.head.tree_size, reason });
+                    return Ok(self);
+                }
+            }
+        }
+        Ok(self)
+    }
 }
 
 fn check_head(

@@ -93,7 +93,7 @@ pub struct Application {
     /// The SLA due date, `YYYY-MM-DD`.
     pub due_on: Option<String>,
     /// The definition it is made under.
-    pub service: CheckedService,
+    pub service: std::sync::Arc<CheckedService>,
 }
 
 /// One line of an application's timeline.

@@ -1,6 +1,9 @@
 //! The service catalogue: each service's public listing (name, requirements, fee, SLA), kept
 //! in `services` and the search index, and its versioned definition in `service_versions`.
 
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex, PoisonError};
+
 use anyhow::Context;
 use serde::Serialize;
 use sqlx::Row;
@@ -181,7 +184,7 @@ pub struct Offered {
     /// The version.
     pub version: i64,
     /// The definition.
-    pub service: CheckedService,
+    pub service: Arc<CheckedService>,
 }
 
 /// The definition a service offers now, if it has one.
@@ -200,7 +203,7 @@ pub async fn offered(db: &Db, slug: &str) -> anyhow::Result<Option<Offered>> {
 }
 
 /// The definition of one version of a service (applications keep theirs).
-pub async fn definition_at(db: &Db, service_id: i64, version: i64) -> anyhow::Result<CheckedService> {
+pub async fn definition_at(db: &Db, service_id: i64, version: i64) -> anyhow::Result<Arc<CheckedService>> {
     let row = sqlx::query("SELECT definition FROM service_versions WHERE service_id = $1 AND version = $2")
         .bind(service_id)
         .bind(version)
@@ -209,12 +212,30 @@ pub async fn definition_at(db: &Db, service_id: i64, version: i64) -> anyhow::Re
     parse_stored(&format!("service {service_id} v{version}"), &row.try_get::<String, _>("definition")?)
 }
 
-/// A stored definition is checked again on reading: a row is trusted no more than a file.
-fn parse_stored(name: &str, json: &str) -> anyhow::Result<CheckedService> {
+/// Checked definitions by the SHA-256 of their stored text. A version never changes, and the
+/// key is the text itself, so an entry is right for any database and any row holding it.
+static CHECKED: LazyLock<Mutex<HashMap<String, Arc<CheckedService>>>> = LazyLock::new(Mutex::default);
+
+/// Most definitions kept checked in memory; beyond it the cache starts again.
+const CHECKED_CAPACITY: usize = 512;
+
+/// A stored definition is checked again on reading (a row is trusted no more than a file),
+/// once per distinct text.
+fn parse_stored(name: &str, json: &str) -> anyhow::Result<Arc<CheckedService>> {
+    let key = crate::digest::sha256_hex(json.as_bytes());
+    if let Some(found) = CHECKED.lock().unwrap_or_else(PoisonError::into_inner).get(&key) {
+        return Ok(Arc::clone(found));
+    }
     let definition: ServiceDefinition = serde_json::from_str(json)
         .with_context(|| format!("the stored definition of {name} does not parse"))?;
-    definition.check().map_err(|errors| {
+    let checked = Arc::new(definition.check().map_err(|errors| {
         let first = errors.first().map(ToString::to_string).unwrap_or_default();
         anyhow::anyhow!("the stored definition of {name} does not check: {first}")
-    })
+    })?);
+    let mut cache = CHECKED.lock().unwrap_or_else(PoisonError::into_inner);
+    if cache.len() >= CHECKED_CAPACITY {
+        cache.clear();
+    }
+    cache.insert(key, Arc::clone(&checked));
+    Ok(checked)
 }
