@@ -15,7 +15,7 @@ use crate::mail::{Mailer, OutgoingMail};
 use crate::sms::{OutgoingSms, SmsGateway};
 
 /// The field name SMS recipients are sealed under.
-const SMS_RECIPIENT_FIELD: &str = "mail_outbox.sms_to";
+pub const SMS_RECIPIENT_FIELD: &str = "mail_outbox.sms_to";
 
 /// The queue's sender side and the worker's wake-up call.
 #[derive(Clone, Debug)]

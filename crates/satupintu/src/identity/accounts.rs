@@ -590,13 +590,15 @@ pub async fn create_officer(
     Ok(NewOfficer { account_id, one_time_password, totp_secret })
 }
 
-/// The sealed columns of accounts, with the field each is bound to.
-const SEALED_COLUMNS: [(&str, &str); 5] = [
-    ("nik_sealed", field::NIK),
-    ("phone_sealed", field::PHONE),
-    ("address_sealed", field::ADDRESS),
-    ("birth_date_sealed", field::BIRTH_DATE),
-    ("totp_secret_sealed", field::TOTP),
+/// Every sealed column: its table, the field it is bound to, and which rows hold a value.
+const SEALED_COLUMNS: [(&str, &str, &str, &str); 7] = [
+    ("accounts", "nik_sealed", field::NIK, "nik_sealed IS NOT NULL"),
+    ("accounts", "phone_sealed", field::PHONE, "phone_sealed IS NOT NULL"),
+    ("accounts", "address_sealed", field::ADDRESS, "address_sealed IS NOT NULL"),
+    ("accounts", "birth_date_sealed", field::BIRTH_DATE, "birth_date_sealed IS NOT NULL"),
+    ("accounts", "totp_secret_sealed", field::TOTP, "totp_secret_sealed IS NOT NULL"),
+    ("applications", "data_sealed", crate::services::applications::DATA_FIELD, "1 = 1"),
+    ("mail_outbox", "to_address", crate::outbox::SMS_RECIPIENT_FIELD, "channel = 'sms' AND to_address <> ''"),
 ];
 
 /// Re-seals every value sealed under an older key with the active one, in one transaction;
@@ -604,16 +606,18 @@ const SEALED_COLUMNS: [(&str, &str); 5] = [
 pub async fn reseal_all(db: &Db, fields: &FieldProtector) -> anyhow::Result<u64> {
     let mut tx = db.begin().await?;
     let mut changed = 0;
-    for (column, field_name) in SEALED_COLUMNS {
-        let select = format!("SELECT id, {column} AS sealed FROM accounts WHERE {column} IS NOT NULL");
+    for (table, column, field_name, holds_value) in SEALED_COLUMNS {
+        // Every part of these statements is a constant of this module.
+        let select = format!("SELECT id, {column} AS sealed FROM {table} WHERE {holds_value}");
         let rows = sqlx::query(sqlx::AssertSqlSafe(select)).fetch_all(&mut *tx).await?;
-        let update = format!("UPDATE accounts SET {column} = $1 WHERE id = $2");
+        let update = format!("UPDATE {table} SET {column} = $1 WHERE id = $2");
         for row in rows {
             let sealed: String = row.try_get("sealed")?;
             if !fields.is_stale(&sealed) {
                 continue;
             }
-            let plain = fields.open(field_name, &sealed).map_err(|e| anyhow::anyhow!("{column}: {e}"))?;
+            let plain =
+                fields.open(field_name, &sealed).map_err(|e| anyhow::anyhow!("{table}.{column}: {e}"))?;
             sqlx::query(sqlx::AssertSqlSafe(update.clone()))
                 .bind(fields.seal(field_name, &plain)?)
                 .bind(row.try_get::<i64, _>("id")?)

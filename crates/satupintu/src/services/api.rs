@@ -193,9 +193,10 @@ pub async fn create(
         .await?
         .try_get("id")?;
     let now = jiff::Timestamp::now().as_second();
-    let sealed = state
-        .fields
-        .seal("applications.data", &serde_json::to_string(&clean).map_err(anyhow::Error::from)?)?;
+    let sealed = state.fields.seal(
+        crate::services::applications::DATA_FIELD,
+        &serde_json::to_string(&clean).map_err(anyhow::Error::from)?,
+    )?;
     let mut application = Application {
         id: 0,
         receipt: None,

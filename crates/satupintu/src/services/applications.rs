@@ -15,7 +15,7 @@ use crate::identity::protect::FieldProtector;
 use crate::services::catalogue::{self, Offered};
 
 /// The field name the answers are sealed under.
-const DATA_FIELD: &str = "applications.data";
+pub const DATA_FIELD: &str = "applications.data";
 
 /// Where an application stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

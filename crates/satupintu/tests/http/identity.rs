@@ -630,7 +630,12 @@ async fn keys_rotate_reseals_stored_values_and_they_still_open(store: Store) {
     let data_dir = crate::support::scratch_root().join(format!("rotate-{store:?}"));
     let options = || Options { data_dir: Some(data_dir.clone()), ..Options::default() };
     let app = TestApp::spawn_with(store, options()).await;
-    citizen(&app, NIK_WONOCOLO, "putar@warga.test").await;
+    let mut first = citizen(&app, NIK_WONOCOLO, "putar@warga.test").await;
+    // A draft application: its answers are sealed too.
+    first.get("/layanan/surat-keterangan-domisili/ajukan").await;
+    let draft = first.post("/layanan/surat-keterangan-domisili/ajukan", &[]).await.location.expect("draft");
+    let saved = first.post(&draft, &[("keperluan", "Pendaftaran sekolah"), ("aksi", "simpan")]).await;
+    assert_eq!(saved.status, 200);
     let database_url = app.database_url.clone();
     app.stop().await;
     let output = Command::new(env!("CARGO_BIN_EXE_satupintu"))
@@ -641,7 +646,7 @@ async fn keys_rotate_reseals_stored_values_and_they_still_open(store: Store) {
         .expect("run keys rotate");
     let stdout = String::from_utf8_lossy(&output.stdout).to_string();
     assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
-    assert!(stdout.contains("field key k2 is now active; 3 values re-sealed"), "{stdout}");
+    assert!(stdout.contains("field key k2 is now active; 4 values re-sealed"), "{stdout}");
     let db = satupintu::db::Db::connect_lazy(&database_url, 1).expect("db");
     let sealed: String = sqlx::query("SELECT nik_sealed FROM accounts")
         .fetch_one(db.pool())
@@ -649,6 +654,12 @@ async fn keys_rotate_reseals_stored_values_and_they_still_open(store: Store) {
         .expect("row")
         .get("nik_sealed");
     assert!(sealed.starts_with("v1:k2:"), "{sealed}");
+    let answers: String = sqlx::query("SELECT data_sealed FROM applications")
+        .fetch_one(db.pool())
+        .await
+        .expect("row")
+        .get("data_sealed");
+    assert!(answers.starts_with("v1:k2:"), "{answers}");
     db.close().await;
     let app = TestApp::spawn_with(store, Options { database_url: Some(database_url), ..options() }).await;
     let mut browser = Browser::new(&app);
@@ -656,6 +667,7 @@ async fn keys_rotate_reseals_stored_values_and_they_still_open(store: Store) {
     let export: Value = serde_json::from_str(&browser.get("/akun/unduh").await.body).expect("json");
     assert_eq!(export["nik"], NIK_WONOCOLO);
     assert_eq!(export["birth_date"], "1985-08-15");
+    assert!(browser.get(&draft).await.body.contains("value=\"Pendaftaran sekolah\""), "the answers open");
     app.stop().await;
 }
 
