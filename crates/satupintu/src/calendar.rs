@@ -235,11 +235,7 @@ async fn page(
         .await?
         .into_iter()
         .map(|h| CalendarRow {
-            shown: h
-                .date
-                .parse::<Date>()
-                .map(|d| crate::web::page::format_date(lang, d.year(), d.month(), d.day()))
-                .unwrap_or_else(|_| h.date.clone()),
+            shown: crate::web::page::format_iso_date(lang, &h.date).unwrap_or_else(|| h.date.clone()),
             kind: kind_label(lang, &h.kind),
             name: lang.pick(&h.name, &h.name_en).to_string(),
             iso: h.date,

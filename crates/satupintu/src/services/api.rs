@@ -181,11 +181,7 @@ pub async fn create(
     }
     let offered = catalogue::offered(&state.db, &request.service).await?.ok_or(AppError::NotFound)?;
     let clean = offered.service.validate(&request.data).map_err(AppError::InvalidAnswers)?;
-    let region: Option<String> = sqlx::query("SELECT nik_district FROM accounts WHERE id = $1")
-        .bind(account_id)
-        .fetch_one(state.db.pool())
-        .await?
-        .try_get("nik_district")?;
+    let region = crate::services::routes::citizen_region(&state, account_id).await?;
     let agency = catalogue::agency_of_service(&state.db, &request.service).await?;
     let service_id: i64 = sqlx::query("SELECT id FROM services WHERE slug = $1")
         .bind(&request.service)
@@ -225,7 +221,7 @@ pub async fn create(
     .bind(offered.version)
     .bind(agency)
     .bind(account_id)
-    .bind(region.unwrap_or_default())
+    .bind(region)
     .bind(sealed)
     .bind(now)
     .bind(&key)

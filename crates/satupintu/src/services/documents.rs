@@ -17,16 +17,13 @@ use crate::identity::session::SignedIn;
 use crate::portal::routes::render;
 use crate::services::applications::Application;
 use crate::services::attachments::{self, Attachment};
+use crate::services::pick;
 use crate::web::extract::{Path, Upload};
 use crate::web::page::Chrome;
 use crate::web::{RequestContext, see_other};
 
 /// The largest upload request: the largest file any requirement allows, and its form.
 pub const UPLOAD_BODY_LIMIT: usize = MAX_UPLOAD_BYTES as usize + 64 * 1024;
-
-fn pick(lang: Lang, text: &satupintu_rules::service::Text) -> String {
-    lang.pick(&text.id, &text.en).to_string()
-}
 
 /// `1,5 MB`, `300 KB`.
 pub fn format_size(lang: Lang, bytes: i64) -> String {

@@ -27,3 +27,37 @@ pub fn answer_problem_message(lang: Lang, problem: &FieldProblem) -> String {
         other => lang.t(&format!("apply-error-{}", other.code())),
     }
 }
+
+/// Text of a definition in the reader's language.
+pub fn pick(lang: Lang, text: &satupintu_rules::service::Text) -> String {
+    lang.pick(&text.id, &text.en).to_string()
+}
+
+/// A notice about an application for its citizen: a mail, or an SMS for citizens without email.
+pub struct Notice {
+    /// The mail's subject.
+    pub subject: String,
+    /// The mail's text.
+    pub body: String,
+    /// The SMS text.
+    pub sms: String,
+}
+
+/// Queues a notice in the caller's transaction, by the channel the citizen can be reached on.
+pub async fn notify_citizen(
+    state: &crate::app::AppState,
+    tx: &mut crate::db::Tx,
+    reachable: Option<crate::identity::accounts::Reachable>,
+    notice: Notice,
+) -> anyhow::Result<()> {
+    match reachable {
+        Some(crate::identity::accounts::Reachable::Email(to)) => {
+            let mail = crate::mail::OutgoingMail { to, subject: notice.subject, text: notice.body };
+            state.outbox.queue(tx, &mail).await
+        }
+        Some(crate::identity::accounts::Reachable::Phone(to)) => {
+            state.outbox.queue_sms(tx, &crate::sms::OutgoingSms { to, text: notice.sms }).await
+        }
+        None => Ok(()),
+    }
+}

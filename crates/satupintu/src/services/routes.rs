@@ -8,24 +8,19 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Map, Value};
 
-use satupintu_rules::service::{CheckedService, FieldError, FieldKind, Text, TextFormat};
+use satupintu_rules::service::{CheckedService, FieldError, FieldKind, TextFormat};
 
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::identity::session::{AccountKind, SignedIn};
-use crate::mail::OutgoingMail;
 use crate::portal::routes::render;
 use crate::services::applications::{self, Applicant, Application, Status, SubmitRefusal};
 use crate::services::catalogue;
-use crate::sms::OutgoingSms;
+use crate::services::pick;
 use crate::web::extract::{Form, Path};
-use crate::web::page::{Chrome, format_date, format_timestamp};
+use crate::web::page::{Chrome, format_iso_date, format_timestamp};
 use crate::web::{RequestContext, see_other};
-
-fn pick(lang: Lang, text: &Text) -> String {
-    lang.pick(&text.id, &text.en).to_string()
-}
 
 async fn chrome(state: &AppState, context: &RequestContext, title: String) -> AppResult<Chrome> {
     let installation = crate::portal::store::installation(&state.db).await?;
@@ -106,7 +101,8 @@ pub async fn start(
     Ok(see_other(&format!("/permohonan/{id}/isi/{first}")))
 }
 
-async fn citizen_region(state: &AppState, account_id: i64) -> AppResult<String> {
+/// The district of the citizen's NIK: the region officers' scope is checked against.
+pub async fn citizen_region(state: &AppState, account_id: i64) -> AppResult<String> {
     let row = sqlx::query("SELECT nik_district FROM accounts WHERE id = $1")
         .bind(account_id)
         .fetch_one(state.db.pool())
@@ -179,10 +175,9 @@ pub fn answer_text(lang: Lang, service: &CheckedService, field: &str, value: &Va
             hints.and_then(|h| h.options.get(v)).map_or_else(|| v.clone(), |t| pick(lang, t))
         }
         (Some(FieldKind::Boolean), Value::Bool(b)) => lang.t(if *b { "apply-yes" } else { "apply-no" }),
-        (Some(FieldKind::Text { format: Some(TextFormat::Date), .. }), Value::String(v)) => v
-            .parse::<jiff::civil::Date>()
-            .map(|d| format_date(lang, d.year(), d.month(), d.day()))
-            .unwrap_or_else(|_| v.clone()),
+        (Some(FieldKind::Text { format: Some(TextFormat::Date), .. }), Value::String(v)) => {
+            format_iso_date(lang, v).unwrap_or_else(|| v.clone())
+        }
         _ => value_text(Some(value)),
     }
 }
@@ -601,24 +596,15 @@ pub async fn submit_in(
     };
     let service = pick(lang, &application.service.definition.name);
     let link = format!("{}/permohonan/{}", state.link_base, application.id);
-    match facts.reachable {
-        Some(crate::identity::accounts::Reachable::Email(to)) => {
-            let mail = OutgoingMail {
-                to,
-                subject: lang.t_args("mail-submitted-subject", &[("receipt", receipt.clone())]),
-                text: lang.t_args(
-                    "mail-submitted-body",
-                    &[("receipt", receipt.clone()), ("service", service), ("link", link)],
-                ),
-            };
-            state.outbox.queue(tx, &mail).await?;
-        }
-        Some(crate::identity::accounts::Reachable::Phone(to)) => {
-            let text = lang.t_args("sms-submitted", &[("receipt", receipt.clone()), ("link", link)]);
-            state.outbox.queue_sms(tx, &OutgoingSms { to, text }).await?;
-        }
-        None => {}
-    }
+    let notice = crate::services::Notice {
+        subject: lang.t_args("mail-submitted-subject", &[("receipt", receipt.clone())]),
+        body: lang.t_args(
+            "mail-submitted-body",
+            &[("receipt", receipt.clone()), ("service", service), ("link", link.clone())],
+        ),
+        sms: lang.t_args("sms-submitted", &[("receipt", receipt.clone()), ("link", link)]),
+    };
+    crate::services::notify_citizen(state, tx, facts.reachable, notice).await?;
     Ok(Ok(receipt))
 }
 
@@ -694,11 +680,7 @@ pub async fn status_page(
         receipt: application.receipt.clone(),
         status: lang.t(&format!("apply-status-{}", application.status.as_str())),
         step: application.step.as_deref().map(step_name),
-        due: application
-            .due_on
-            .as_deref()
-            .and_then(|d| d.parse::<jiff::civil::Date>().ok())
-            .map(|d| format_date(lang, d.year(), d.month(), d.day())),
+        due: application.due_on.as_deref().and_then(|d| format_iso_date(lang, d)),
         timeline,
         continue_href: application
             .status
@@ -731,11 +713,8 @@ pub async fn list_page(
         .map(|a| {
             let href = format!("/permohonan/{}", a.id);
             let number = a.receipt.unwrap_or_else(|| lang.t("apply-draft-number"));
-            let due = a
-                .due_on
-                .and_then(|d| d.parse::<jiff::civil::Date>().ok())
-                .map(|d| format_date(lang, d.year(), d.month(), d.day()))
-                .unwrap_or_else(|| "—".into());
+            let due =
+                a.due_on.as_deref().and_then(|d| format_iso_date(lang, d)).unwrap_or_else(|| "—".into());
             (
                 href,
                 number,

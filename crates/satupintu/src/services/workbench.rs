@@ -16,17 +16,12 @@ use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::identity::roles::{Grant, Officer, Permission, Role};
-use crate::mail::OutgoingMail;
 use crate::portal::routes::render;
 use crate::services::applications::{self, Application, Status};
-use crate::sms::OutgoingSms;
+use crate::services::pick;
 use crate::web::extract::{Form, Path, Query};
-use crate::web::page::{Chrome, format_date, format_timestamp};
+use crate::web::page::{Chrome, format_iso_date, format_timestamp};
 use crate::web::{RequestContext, see_other};
-
-fn pick(lang: Lang, text: &satupintu_rules::service::Text) -> String {
-    lang.pick(&text.id, &text.en).to_string()
-}
 
 /// The grant under which the officer works on an application of `agency_id` in `region`.
 fn grant_for<'a>(officer: &'a Officer, agency_id: i64, region: &str) -> Option<&'a Grant> {
@@ -164,12 +159,7 @@ pub async fn queue(
                 a.step.clone().unwrap_or_default()
             },
             submitted: format_timestamp(lang, a.submitted_at, installation.utc_offset_hours),
-            due: a
-                .due_on
-                .as_deref()
-                .and_then(|d| d.parse::<jiff::civil::Date>().ok())
-                .map(|d| format_date(lang, d.year(), d.month(), d.day()))
-                .unwrap_or_default(),
+            due: a.due_on.as_deref().and_then(|d| format_iso_date(lang, d)).unwrap_or_default(),
             overdue: is_overdue(a),
         })
         .collect();
@@ -325,12 +315,7 @@ async fn detail_page(
         receipt: application.receipt.clone().unwrap_or_default(),
         status: lang.t(&format!("apply-status-{}", application.status.as_str())),
         step: application.step.as_deref().map(step_name).unwrap_or_default(),
-        due: application
-            .due_on
-            .as_deref()
-            .and_then(|d| d.parse::<jiff::civil::Date>().ok())
-            .map(|d| format_date(lang, d.year(), d.month(), d.day()))
-            .unwrap_or_default(),
+        due: application.due_on.as_deref().and_then(|d| format_iso_date(lang, d)).unwrap_or_default(),
         answers,
         actions,
         timeline,
@@ -475,22 +460,15 @@ async fn notify(
     let receipt = application.receipt.clone().unwrap_or_default();
     let link = format!("{}/permohonan/{}", state.link_base, application.id);
     let what = lang.t(&format!("notice-{event}"));
-    match reachable {
-        Some(crate::identity::accounts::Reachable::Email(to)) => {
-            let mail = OutgoingMail {
-                to,
-                subject: lang.t_args("mail-update-subject", &[("receipt", receipt.clone())]),
-                text: lang
-                    .t_args("mail-update-body", &[("receipt", receipt), ("what", what), ("link", link)]),
-            };
-            state.outbox.queue(tx, &mail).await
-        }
-        Some(crate::identity::accounts::Reachable::Phone(to)) => {
-            let text = lang.t_args("sms-update", &[("receipt", receipt), ("what", what), ("link", link)]);
-            state.outbox.queue_sms(tx, &OutgoingSms { to, text }).await
-        }
-        None => Ok(()),
-    }
+    let notice = crate::services::Notice {
+        subject: lang.t_args("mail-update-subject", &[("receipt", receipt.clone())]),
+        body: lang.t_args(
+            "mail-update-body",
+            &[("receipt", receipt.clone()), ("what", what.clone()), ("link", link.clone())],
+        ),
+        sms: lang.t_args("sms-update", &[("receipt", receipt), ("what", what), ("link", link)]),
+    };
+    crate::services::notify_citizen(state, tx, reachable, notice).await
 }
 
 /// `GET /admin/permohonan/{id}/dokumen/{key}`: an attachment, for officers in scope; the

@@ -113,6 +113,12 @@ pub fn format_date(lang: Lang, year: i16, month: i8, day: i8) -> String {
     format!("{day} {month_name} {year}")
 }
 
+/// A stored `YYYY-MM-DD` date in words, or `None` when it is not a date.
+pub fn format_iso_date(lang: Lang, iso: &str) -> Option<String> {
+    let date = iso.parse::<jiff::civil::Date>().ok()?;
+    Some(format_date(lang, date.year(), date.month(), date.day()))
+}
+
 /// A moment shown in the installation's zone (WIB, WITA or WIT), with the zone named.
 pub fn format_timestamp(lang: Lang, seconds: i64, utc_offset_hours: i8) -> String {
     let Ok(moment) = Timestamp::from_second(seconds) else {
