@@ -15,13 +15,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             n => count = n.parse()?,
         }
     }
-    let identity = DocumentSigner::generate(
-        [3; 32],
-        [5; 16],
-        "Pemerintah Kota Contoh",
-        Duration::from_secs(1_790_000_000),
-    )?;
-    let signer = DocumentSigner::from_pem(&identity.key_pem, &identity.certificate_pem)?;
+    let signer =
+        DocumentSigner::self_signed([3; 32], "Pemerintah Kota Contoh", Duration::from_secs(1_790_000_000))?;
     let letter = sample::letter();
     let mut times = Vec::with_capacity(count);
     let mut size = 0;

@@ -12,7 +12,7 @@ mod sign;
 
 pub use check::{Checked, check};
 pub use letter::{Letter, Letterhead};
-pub use sign::{DocumentSigner, GeneratedIdentity};
+pub use sign::DocumentSigner;
 
 use pdf_writer::{Finish, Name, Pdf, Str, TextStr};
 use sha2::{Digest, Sha256};

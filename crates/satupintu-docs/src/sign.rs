@@ -61,32 +61,28 @@ impl std::fmt::Debug for DocumentSigner {
     }
 }
 
-/// A new key and its self-signed certificate, as PEM, for an installation without its own.
-#[derive(Debug)]
-pub struct GeneratedIdentity {
-    /// The private key, PKCS#8 PEM.
-    pub key_pem: String,
-    /// The certificate, PEM.
-    pub certificate_pem: String,
-}
-
 impl DocumentSigner {
-    /// Makes a key from 32 secret bytes and a self-signed certificate valid for ten years
-    /// from `now`, naming `organisation` (the government) as its subject. `serial` is random.
-    pub fn generate(
-        secret: [u8; 32],
+    /// A new private key (PKCS#8 PEM) from 32 secret bytes.
+    pub fn key_pem(secret: [u8; 32]) -> Result<String, Error> {
+        let key =
+            SigningKey::from_bytes(&secret.into()).map_err(|_| Error::Key("secret out of range".into()))?;
+        Ok(key.to_pkcs8_pem(LineEnding::LF).map_err(|e| Error::Key(e.to_string()))?.to_string())
+    }
+
+    /// A self-signed certificate (PEM) for `key_pem`, valid for ten years from `now`, naming
+    /// `organisation` (the government) as its subject; `serial` is random. For installations
+    /// without a certificate of their own.
+    pub fn self_signed_certificate_pem(
+        key_pem: &str,
         serial: [u8; 16],
         organisation: &str,
         now: Duration,
-    ) -> Result<GeneratedIdentity, Error> {
-        let key =
-            SigningKey::from_bytes(&secret.into()).map_err(|_| Error::Key("secret out of range".into()))?;
-        let subject = Name::from_str(&format!(
-            "CN={} Document Signing,O={},C=ID",
-            distinguished_value(organisation),
-            distinguished_value(organisation)
-        ))
-        .map_err(|e| Error::Key(e.to_string()))?;
+    ) -> Result<String, Error> {
+        let key = SigningKey::from_pkcs8_pem(key_pem)
+            .map_err(|_| Error::Key("the document key is not a P-256 private key in PKCS#8 PEM".into()))?;
+        let name = distinguished_value(organisation);
+        let subject = Name::from_str(&format!("CN={name} Document Signing,O={name},C=ID"))
+            .map_err(|e| Error::Key(e.to_string()))?;
         let mut serial = serial;
         serial[0] &= 0x7f; // positive, as RFC 5280 requires
         let serial = SerialNumber::new(&serial).map_err(|e| Error::Key(e.to_string()))?;
@@ -114,10 +110,14 @@ impl DocumentSigner {
             .add_extension(&KeyUsage(KeyUsages::DigitalSignature | KeyUsages::NonRepudiation))
             .map_err(|e| Error::Key(e.to_string()))?;
         let certificate = builder.build::<DerSignature>().map_err(|e| Error::Key(e.to_string()))?;
-        Ok(GeneratedIdentity {
-            key_pem: key.to_pkcs8_pem(LineEnding::LF).map_err(|e| Error::Key(e.to_string()))?.to_string(),
-            certificate_pem: certificate.to_pem(LineEnding::LF)?,
-        })
+        Ok(certificate.to_pem(LineEnding::LF)?)
+    }
+
+    /// A signer with a new key and self-signed certificate, for tests and benchmarks.
+    pub fn self_signed(secret: [u8; 32], organisation: &str, now: Duration) -> Result<Self, Error> {
+        let key = Self::key_pem(secret)?;
+        let certificate = Self::self_signed_certificate_pem(&key, [1; 16], organisation, now)?;
+        Self::from_pem(&key, &certificate)
     }
 
     /// Loads a P-256 key (PKCS#8 PEM) and its certificate chain (PEM, signer first).
@@ -219,32 +219,23 @@ pub(crate) fn signed_data(cms_der: &[u8]) -> Result<SignedData, Error> {
 mod tests {
     use super::*;
 
-    pub(crate) fn signer() -> DocumentSigner {
-        let generated = DocumentSigner::generate(
-            [7; 32],
-            [9; 16],
-            "Pemerintah Kota Contoh",
-            Duration::from_secs(1_790_000_000),
-        )
-        .expect("generated");
-        DocumentSigner::from_pem(&generated.key_pem, &generated.certificate_pem).expect("loads")
-    }
+    const NOW: Duration = Duration::from_secs(1_790_000_000);
 
     #[test]
-    fn a_generated_identity_loads_back_and_names_the_government() {
-        let signer = signer();
+    fn a_self_signed_identity_loads_back_and_names_the_government() {
+        let signer = DocumentSigner::self_signed([7; 32], "Pemerintah Kota Contoh", NOW).expect("signer");
         assert!(signer.subject().contains("O=Pemerintah Kota Contoh"), "{}", signer.subject());
         assert!(signer.certificate_pem().starts_with("-----BEGIN CERTIFICATE-----"));
     }
 
     #[test]
     fn a_key_with_someone_elses_certificate_is_refused() {
-        let ours =
-            DocumentSigner::generate([7; 32], [9; 16], "A", Duration::from_secs(1_790_000_000)).expect("a");
-        let theirs =
-            DocumentSigner::generate([8; 32], [9; 16], "B", Duration::from_secs(1_790_000_000)).expect("b");
-        let error = DocumentSigner::from_pem(&ours.key_pem, &theirs.certificate_pem).expect_err("mismatch");
+        let ours = DocumentSigner::key_pem([7; 32]).expect("ours");
+        let theirs = DocumentSigner::key_pem([8; 32]).expect("theirs");
+        let certificate =
+            DocumentSigner::self_signed_certificate_pem(&theirs, [9; 16], "B", NOW).expect("cert");
+        let error = DocumentSigner::from_pem(&ours, &certificate).expect_err("mismatch");
         assert!(error.to_string().contains("not the document key"), "{error}");
-        assert!(DocumentSigner::from_pem("nonsense", &ours.certificate_pem).is_err());
+        assert!(DocumentSigner::from_pem("nonsense", &certificate).is_err());
     }
 }

@@ -6,14 +6,8 @@ use proptest::prelude::*;
 use super::*;
 
 fn signer() -> DocumentSigner {
-    let generated = DocumentSigner::generate(
-        [7; 32],
-        [9; 16],
-        "Pemerintah Kota Contoh",
-        Duration::from_secs(1_790_000_000),
-    )
-    .expect("generated");
-    DocumentSigner::from_pem(&generated.key_pem, &generated.certificate_pem).expect("loads")
+    DocumentSigner::self_signed([7; 32], "Pemerintah Kota Contoh", Duration::from_secs(1_790_000_000))
+        .expect("signer")
 }
 
 fn signed(letter: &Letter, signer: &DocumentSigner) -> Vec<u8> {

@@ -730,6 +730,35 @@ pub fn placeholders(template: &str) -> Result<Vec<&str>, String> {
     Ok(names)
 }
 
+/// The template with each `{name}` replaced by `value(name)`; a name without a value, and
+/// a brace that opens no placeholder, are left as written.
+pub fn fill(template: &str, value: impl Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}').map(|close| (close, value(&after[..close]))) {
+            Some((close, Some(text))) => {
+                out.push_str(&text);
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The month (1-12) in Roman numerals, as Indonesian letter numbers write it.
+pub fn month_roman(month: i8) -> &'static str {
+    const ROMAN: [&str; 12] = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"];
+    usize::try_from(month - 1).ok().and_then(|i| ROMAN.get(i)).copied().unwrap_or("")
+}
+
 fn check_document(document: &DocumentTemplate, kinds: &BTreeMap<String, FieldKind>, problems: &mut Problems) {
     problems.text("document.title", &document.title, 200);
     problems.text("document.body", &document.body, 8000);

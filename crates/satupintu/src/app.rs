@@ -67,6 +67,8 @@ pub struct AppState {
     pub link_base: Arc<str>,
     /// The data folder: uploaded documents live under `files/`.
     pub data_dir: Arc<std::path::Path>,
+    /// The key that signs issued documents.
+    pub document_keys: crate::services::issued::DocumentKeys,
 }
 
 /// The one stylesheet.
@@ -230,6 +232,16 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/admin/permohonan/{id}/tindakan", post(crate::services::workbench::act))
         .route("/admin/permohonan/{id}/dokumen/{key}", get(crate::services::workbench::document))
         .route("/permohonan/{id}/dokumen", get(crate::services::documents::page))
+        .route("/permohonan/{id}/surat", get(crate::services::verify::citizen_download))
+        .route("/admin/permohonan/{id}/surat", get(crate::services::verify::officer_download))
+        .route("/admin/permohonan/{id}/surat/cabut", post(crate::services::verify::revoke))
+        .route("/verify", get(crate::services::verify::lookup))
+        .route(
+            "/verify/{code}",
+            get(crate::services::verify::by_code).post(crate::services::verify::compare_upload),
+        )
+        .route("/api/v1/documents/{code}/verification", get(crate::services::verify::api_by_code))
+        .route("/api/v1/documents/verification", post(crate::services::verify::api_check_file))
         .route("/admin/kalender", get(crate::calendar::admin_page).post(crate::calendar::save))
         .route("/admin/kalender/{day}/hapus", post(crate::calendar::remove))
         .route("/admin/instansi", get(crate::identity::agencies::list))
@@ -367,6 +379,7 @@ impl Server {
             outbox,
             link_base: config.link_base().into(),
             data_dir: data_dir.as_path().into(),
+            document_keys: crate::services::issued::DocumentKeys::new(data_dir),
         };
         let router = router(state.clone(), config);
         Ok(Self { listener, router, state })

@@ -77,6 +77,9 @@ pub enum AppError {
     /// Answers to a service's form that do not fit it, each with its field.
     #[error("invalid answers")]
     InvalidAnswers(Vec<satupintu_rules::service::FieldError>),
+    /// A file that is not a document issued here, or was changed after signing (why, in English).
+    #[error("document not issued here: {0}")]
+    DocumentNotIssued(&'static str),
     /// Too much work queued (password hashing); retry shortly.
     #[error("busy")]
     Busy,
@@ -113,6 +116,8 @@ pub enum ProblemKind {
     TooManyRequests,
     /// 422, answers to a form, field by field.
     InvalidAnswers,
+    /// 422, a file that is not a document issued here, unchanged.
+    DocumentNotIssued,
     /// 503.
     Unavailable,
     /// 500.
@@ -134,13 +139,14 @@ impl ProblemKind {
             Self::Conflict => "conflict",
             Self::TooManyRequests => "too-many-requests",
             Self::InvalidAnswers => "invalid-answers",
+            Self::DocumentNotIssued => "document-not-issued",
             Self::Unavailable => "service-unavailable",
             Self::Internal => "internal-error",
         }
     }
 
     /// Every kind, for the problem catalogue.
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 14] = [
         Self::NotFound,
         Self::InvalidParameter,
         Self::MalformedRequest,
@@ -152,6 +158,7 @@ impl ProblemKind {
         Self::Conflict,
         Self::TooManyRequests,
         Self::InvalidAnswers,
+        Self::DocumentNotIssued,
         Self::Unavailable,
         Self::Internal,
     ];
@@ -184,7 +191,7 @@ impl ProblemKind {
             Self::Forbidden | Self::CsrfRejected => StatusCode::FORBIDDEN,
             Self::Conflict => StatusCode::CONFLICT,
             Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
-            Self::InvalidAnswers => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::InvalidAnswers | Self::DocumentNotIssued => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -242,6 +249,9 @@ impl AppError {
             Self::InvalidAnswers(errors) => {
                 field_errors = errors;
                 (ProblemKind::InvalidAnswers, None, None, None)
+            }
+            Self::DocumentNotIssued(reason) => {
+                (ProblemKind::DocumentNotIssued, None, Some(reason.to_string()), None)
             }
             Self::Busy => (ProblemKind::Unavailable, None, None, None),
             Self::Unavailable(e) => (ProblemKind::Unavailable, None, None, Some(Arc::new(e))),

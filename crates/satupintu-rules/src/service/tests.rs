@@ -348,6 +348,20 @@ fn any_json() -> impl Strategy<Value = Value> {
     })
 }
 
+#[test]
+fn templates_are_filled_and_months_written_in_roman() {
+    let value = |name: &str| match name {
+        "seq" => Some("0007".to_string()),
+        "year" => Some("2026".to_string()),
+        _ => None,
+    };
+    assert_eq!(fill("470/{seq}/{month}/{year}", value), "470/0007/{month}/2026");
+    assert_eq!(fill("{ no close", value), "{ no close");
+    assert_eq!(month_roman(11), "XI");
+    assert_eq!(month_roman(4), "IV");
+    assert_eq!(month_roman(13), "");
+}
+
 proptest! {
     /// Whatever a client sends, validation answers without panicking, keeps only known
     /// fields, and what it keeps validates again unchanged.
@@ -394,5 +408,11 @@ proptest! {
         let clean = service.validate(&answers);
         prop_assert!(clean.is_ok(), "{:?}", clean);
         prop_assert_eq!(clean.map(|c| c.contains_key("nama_ayah")).ok(), Some(married));
+    }
+
+    /// Filling a template with every placeholder's own name in braces gives the template back.
+    #[test]
+    fn filling_with_each_placeholder_itself_changes_nothing(template in "[a-z{}/ ]{0,40}") {
+        prop_assert_eq!(fill(&template, |name| Some(format!("{{{name}}}"))), template);
     }
 }

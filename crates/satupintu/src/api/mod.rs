@@ -132,6 +132,8 @@ pub fn page_of<T, P>(
         crate::calendar::api_holidays,
         crate::services::api::create,
         crate::services::api::detail,
+        crate::services::verify::api_by_code,
+        crate::services::verify::api_check_file,
         crate::regions::routes::api_region_list,
         crate::regions::routes::api_region_detail,
         crate::audit::routes::tree_head,
@@ -153,7 +155,8 @@ pub fn page_of<T, P>(
         (name = "regions", description = "Kemendagri administrative regions"),
         (name = "transparency", description = "The tamper-evident audit log: signed tree heads, entries, RFC 6962 proofs"),
         (name = "identity", description = "API tokens, one's own data, and officers' scoped reads of citizens' records"),
-        (name = "services", description = "Applications for public services: submit (idempotent) and follow")
+        (name = "services", description = "Applications for public services: submit (idempotent) and follow"),
+        (name = "documents", description = "Issued documents: check one by its code or by the file itself")
     )
 )]
 pub struct ApiDoc;

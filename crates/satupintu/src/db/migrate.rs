@@ -35,6 +35,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(6, "0006_calendar"),
     migration!(7, "0007_service_versions"),
     migration!(8, "0008_applications"),
+    migration!(9, "0009_issued_documents"),
 ];
 
 impl Migration {

@@ -69,6 +69,8 @@ pub enum Permission {
     ManageCalendar,
     /// Work on applications for an agency's services (the workflow step says which role acts).
     HandleApplications,
+    /// Revoke an issued document, with a reason anyone verifying it sees.
+    RevokeDocuments,
 }
 
 /// The permission table.
@@ -79,11 +81,18 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         Role::AgencyAdmin => {
             matches!(
                 permission,
-                ReadCitizen | HandlePrivacyRequests | ReadAccessLog | ManageOfficers | HandleApplications
+                ReadCitizen
+                    | HandlePrivacyRequests
+                    | ReadAccessLog
+                    | ManageOfficers
+                    | HandleApplications
+                    | RevokeDocuments
             )
         }
         Role::Officer => matches!(permission, ReadCitizen | HandleApplications),
-        Role::Supervisor => matches!(permission, ReadCitizen | ReadAccessLog | HandleApplications),
+        Role::Supervisor => {
+            matches!(permission, ReadCitizen | ReadAccessLog | HandleApplications | RevokeDocuments)
+        }
         Role::ContentEditor => matches!(permission, EditContent),
         Role::Auditor => matches!(permission, ReadAccessLog),
     }

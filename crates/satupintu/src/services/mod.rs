@@ -6,7 +6,9 @@ pub mod attachments;
 pub mod catalogue;
 pub mod documents;
 pub mod import;
+pub mod issued;
 pub mod routes;
+pub mod verify;
 pub mod workbench;
 
 use satupintu_rules::service::FieldProblem;

@@ -652,6 +652,8 @@ pub struct StatusPage {
     timeline: Vec<(String, String, Option<String>)>,
     continue_href: Option<String>,
     revision: bool,
+    id: i64,
+    issued: Option<crate::services::verify::Shown>,
 }
 
 /// The query of the status page.
@@ -687,6 +689,14 @@ pub async fn status_page(
             .is_editable()
             .then(|| format!("/permohonan/{}/periksa", application.id)),
         revision: application.status == Status::Revision,
+        id: application.id,
+        issued: match crate::services::issued::of_application(&state.db, application.id).await? {
+            Some(issued) => {
+                let offset = crate::portal::store::installation(&state.db).await?.utc_offset_hours;
+                Some(crate::services::verify::Shown::new(lang, &issued, offset))
+            }
+            None => None,
+        },
     };
     render(&page)
 }

@@ -193,14 +193,21 @@ pub struct DetailPage {
     actions: Vec<(String, String, bool)>,
     timeline: Vec<(String, String, Option<String>)>,
     error: Option<String>,
+    issued: Option<crate::services::verify::Shown>,
+    can_revoke: bool,
+    revoke_error: Option<String>,
 }
 
-struct Scoped {
-    application: Application,
-    grant: Grant,
+/// An application an officer may work on, and the grant that allows it.
+pub(crate) struct Scoped {
+    /// The application.
+    pub application: Application,
+    /// The grant.
+    pub grant: Grant,
 }
 
-async fn scoped(state: &AppState, officer: &Officer, id: &str) -> AppResult<Scoped> {
+/// The application `id` if the officer may handle it; drafts and other scopes are refused.
+pub(crate) async fn scoped(state: &AppState, officer: &Officer, id: &str) -> AppResult<Scoped> {
     officer.require(Permission::HandleApplications)?;
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let row = sqlx::query("SELECT agency_id, region_code, status FROM applications WHERE id = $1")
@@ -307,7 +314,15 @@ async fn detail_page(
             (pick(lang, &r.label), href, state)
         })
         .collect();
+    let issued = crate::services::issued::of_application(&state.db, application.id).await?;
+    let can_revoke = issued.as_ref().is_some_and(|d| {
+        d.revoked.is_none()
+            && officer.grant_for(Permission::RevokeDocuments, &d.region_code, Some(d.agency_id)).is_some()
+    });
     Ok(DetailPage {
+        issued: issued.map(|d| crate::services::verify::Shown::new(lang, &d, installation.utc_offset_hours)),
+        can_revoke,
+        revoke_error: None,
         documents,
         chrome: Chrome::new(context, &installation, "account", pick(lang, &service.definition.name)),
         csrf: officer.csrf.clone(),
@@ -336,9 +351,24 @@ pub async fn detail(
     render(&detail_page(&state, &context, &officer, &scoped, None).await?)
 }
 
+/// The application's page again, with the revocation form's error (400).
+pub(crate) async fn revoke_refused(
+    state: &AppState,
+    context: &RequestContext,
+    officer: &Officer,
+    scoped: &Scoped,
+    message: String,
+) -> AppResult<Response> {
+    let mut page = detail_page(state, context, officer, scoped, None).await?;
+    page.revoke_error = Some(message);
+    let mut response = render(&page)?;
+    *response.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+    Ok(response)
+}
+
 /// Records an officer's opening of an application (or of one of its documents) for the
 /// citizen's "who accessed my data" page and the audit log.
-async fn log_opening(
+pub(crate) async fn log_opening(
     state: &AppState,
     officer: &Officer,
     scoped: &Scoped,
@@ -442,6 +472,9 @@ pub async fn act(
         },
     )
     .await?;
+    if action == Action::Approve {
+        crate::services::issued::issue(&state, &mut tx, application, &actor).await?;
+    }
     notify(&state, &mut tx, lang, application, event, reachable).await?;
     tx.commit().await.map_err(anyhow::Error::from)?;
     state.outbox.wake();
@@ -449,7 +482,7 @@ pub async fn act(
 }
 
 /// Tells the citizen that their application moved (by mail, or SMS without email).
-async fn notify(
+pub(crate) async fn notify(
     state: &AppState,
     tx: &mut crate::db::Tx,
     lang: Lang,

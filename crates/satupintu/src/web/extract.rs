@@ -149,49 +149,76 @@ impl axum::extract::FromRequest<crate::app::AppState> for Upload {
         request: axum::extract::Request,
         state: &crate::app::AppState,
     ) -> Result<Self, Self::Rejection> {
-        let (parts, body) = request.into_parts();
-        if !same_origin(&parts) {
-            tracing::warn!(path = %parts.uri.path(), "upload from another origin refused");
-            return Err(AppError::CsrfRejected);
-        }
-        let binding = parts.extensions.get::<crate::identity::session::FormCsrf>().cloned();
-        let request = axum::extract::Request::from_parts(parts, body);
-        let mut multipart = axum::extract::Multipart::from_request(request, state)
-            .await
-            .map_err(|e| AppError::MalformedRequest(format!("upload: {}", e.body_text())))?;
-        let mut token = None;
-        let mut file = None;
-        let too_large = |e: axum::extract::multipart::MultipartError| {
-            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                AppError::PayloadTooLarge
-            } else {
-                AppError::MalformedRequest(format!("upload: {}", e.body_text()))
-            }
-        };
-        while let Some(field) = multipart.next_field().await.map_err(too_large)? {
-            match field.name() {
-                Some(CSRF_FIELD) => token = Some(field.text().await.map_err(too_large)?),
-                Some(UPLOAD_FIELD) => {
-                    let file_name = field
-                        .file_name()
-                        .unwrap_or_default()
-                        .chars()
-                        .filter(|c| !c.is_control())
-                        .take(200)
-                        .collect();
-                    file = Some(Upload { file_name, bytes: field.bytes().await.map_err(too_large)? });
-                }
-                other => {
-                    return Err(AppError::MalformedRequest(format!(
-                        "upload: unexpected field {}",
-                        other.unwrap_or("-")
-                    )));
-                }
-            }
-        }
+        let binding = request.extensions().get::<crate::identity::session::FormCsrf>().cloned();
+        let (token, file) = read_upload(request, state).await?;
         check_token(binding.as_ref(), state, token)?;
         file.ok_or_else(|| AppError::MalformedRequest("upload: no file".into()))
     }
+}
+
+/// A file sent by anyone, for a form that changes nothing (checking a document), so it
+/// needs no CSRF token.
+#[derive(Debug)]
+pub struct PublicUpload(pub Upload);
+
+impl axum::extract::FromRequest<crate::app::AppState> for PublicUpload {
+    type Rejection = AppError;
+
+    async fn from_request(
+        request: axum::extract::Request,
+        state: &crate::app::AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let (_, file) = read_upload(request, state).await?;
+        file.map(PublicUpload).ok_or_else(|| AppError::MalformedRequest("upload: no file".into()))
+    }
+}
+
+/// Reads an upload form: its CSRF token, if any, and its file.
+async fn read_upload(
+    request: axum::extract::Request,
+    state: &crate::app::AppState,
+) -> Result<(Option<String>, Option<Upload>), AppError> {
+    let (parts, body) = request.into_parts();
+    if !same_origin(&parts) {
+        tracing::warn!(path = %parts.uri.path(), "upload from another origin refused");
+        return Err(AppError::CsrfRejected);
+    }
+    let request = axum::extract::Request::from_parts(parts, body);
+    let mut multipart =
+        <axum::extract::Multipart as axum::extract::FromRequest<_>>::from_request(request, state)
+            .await
+            .map_err(|e| AppError::MalformedRequest(format!("upload: {}", e.body_text())))?;
+    let mut token = None;
+    let mut file = None;
+    let too_large = |e: axum::extract::multipart::MultipartError| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::PayloadTooLarge
+        } else {
+            AppError::MalformedRequest(format!("upload: {}", e.body_text()))
+        }
+    };
+    while let Some(field) = multipart.next_field().await.map_err(too_large)? {
+        match field.name() {
+            Some(CSRF_FIELD) => token = Some(field.text().await.map_err(too_large)?),
+            Some(UPLOAD_FIELD) => {
+                let file_name = field
+                    .file_name()
+                    .unwrap_or_default()
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(200)
+                    .collect();
+                file = Some(Upload { file_name, bytes: field.bytes().await.map_err(too_large)? });
+            }
+            other => {
+                return Err(AppError::MalformedRequest(format!(
+                    "upload: unexpected field {}",
+                    other.unwrap_or("-")
+                )));
+            }
+        }
+    }
+    Ok((token, file))
 }
 
 /// Accepts a form's CSRF token only when it was made for this visitor's binding.

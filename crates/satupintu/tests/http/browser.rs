@@ -96,6 +96,25 @@ impl<'a> Browser<'a> {
 }
 
 impl Browser<'_> {
+    /// Downloads a file: the status, the content type and the bytes.
+    pub async fn download(&mut self, path: &str) -> (u16, String, Vec<u8>) {
+        let response = self
+            .app
+            .client
+            .get(self.app.url(path))
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .expect("GET");
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().expect("content type").to_string())
+            .unwrap_or_default();
+        (status, content_type, response.bytes().await.expect("bytes").to_vec())
+    }
+
     /// Uploads one file as a `multipart/form-data` form (field `berkas`) with the CSRF token
     /// of the last page, as a browser's file input sends it.
     pub async fn upload(&mut self, path: &str, file_name: &str, bytes: &[u8]) -> Page {

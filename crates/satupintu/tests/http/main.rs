@@ -18,6 +18,7 @@ mod calendar;
 mod cli;
 mod content;
 mod identity;
+mod issued;
 mod mail;
 mod officers;
 mod operations;

@@ -31,7 +31,7 @@ fn birth() -> serde_json::Value {
 }
 
 /// Submits a birth certificate application through the API; returns its id and receipt.
-async fn submitted(app: &TestApp, nik: &str, email: &str) -> (i64, String) {
+pub(crate) async fn submitted(app: &TestApp, nik: &str, email: &str) -> (i64, String) {
     let (token, _) = api_tokens(app, nik, email).await;
     let response = post_api(app, &token, Some("akta-1"), &birth()).await;
     assert_eq!(response.status(), 201);
@@ -39,7 +39,7 @@ async fn submitted(app: &TestApp, nik: &str, email: &str) -> (i64, String) {
     (body["id"].as_i64().expect("id"), body["receipt"].as_str().expect("receipt").to_string())
 }
 
-async fn wait_for_mail(app: &TestApp, to: &str, subject_part: &str, count: usize) {
+pub(crate) async fn wait_for_mail(app: &TestApp, to: &str, subject_part: &str, count: usize) {
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     loop {
         let found = app
