@@ -24,6 +24,9 @@ const PAGES = [
   ['regions', '/wilayah'],
   ['region', '/wilayah/35.78'],
   ['api-docs', '/api/docs'],
+  ['verify', '/verify'],
+  ['verify-bad-code', '/verify?kode=12345'],
+  ['verify-unknown', '/verify/ZZZZZZZZZZZZ'],
   ['not-found', '/tidak-ada'],
 ];
 
@@ -55,7 +58,8 @@ for (const lang of ['id', 'en']) {
     const page = await context.newPage();
     for (const [name, path] of PAGES) {
       const response = await page.goto(server.base + path);
-      assert.equal(response.status(), name === 'not-found' ? 404 : 200, path);
+      const expected = { 'not-found': 404, 'verify-unknown': 404, 'verify-bad-code': 400 }[name] ?? 200;
+      assert.equal(response.status(), expected, path);
       assert.equal(await page.getAttribute('html', 'lang'), lang, `${path} lang attribute`);
       const results = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
       const violations = results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(', ')}`);

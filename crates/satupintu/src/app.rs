@@ -34,6 +34,7 @@ use crate::ops::{self, Readiness};
 use crate::outbox::Outbox;
 use crate::portal::{api as portal_api, routes as portal};
 use crate::regions::routes as regions;
+use crate::services::appointments;
 use crate::sms::SmsGateway;
 use crate::web::{self, PageCache, REQUEST_ID, RequestContext};
 
@@ -235,6 +236,15 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/permohonan/{id}/surat", get(crate::services::verify::citizen_download))
         .route("/admin/permohonan/{id}/surat", get(crate::services::verify::officer_download))
         .route("/admin/permohonan/{id}/surat/cabut", post(crate::services::verify::revoke))
+        .route("/janji/{agency}", get(appointments::office_slots).post(appointments::book_slot))
+        .route("/akun/janji", get(appointments::mine))
+        .route("/akun/janji/{id}", get(appointments::booking_page))
+        .route("/akun/janji/{id}/batal", post(appointments::cancel))
+        .route("/akun/janji/{id}/ubah", get(appointments::reschedule_page).post(appointments::reschedule))
+        .route("/admin/antrean", get(appointments::office))
+        .route("/admin/antrean/slot", post(appointments::publish))
+        .route("/admin/antrean/panggil", post(appointments::call_next))
+        .route("/antrean/{agency}", get(appointments::display))
         .route("/verify", get(crate::services::verify::lookup))
         .route(
             "/verify/{code}",

@@ -36,6 +36,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(7, "0007_service_versions"),
     migration!(8, "0008_applications"),
     migration!(9, "0009_issued_documents"),
+    migration!(10, "0010_appointments"),
 ];
 
 impl Migration {

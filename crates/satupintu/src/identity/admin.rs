@@ -671,7 +671,7 @@ pub async fn create(
         ),
         email,
         password,
-        qr_svg: crate::identity::totp::qr_svg(&uri)?,
+        qr_svg: crate::identity::totp::qr_svg(&uri, crate::identity::totp::QR_LABEL)?,
         uri,
         manual_secret: crate::identity::totp::secret_base32(&secret),
         href,

@@ -71,6 +71,8 @@ pub enum Permission {
     HandleApplications,
     /// Revoke an issued document, with a reason anyone verifying it sees.
     RevokeDocuments,
+    /// Run an office's appointments: publish slots, see the day's list, call numbers.
+    ManageAppointments,
 }
 
 /// The permission table.
@@ -87,11 +89,15 @@ pub fn allows(role: Role, permission: Permission) -> bool {
                     | ManageOfficers
                     | HandleApplications
                     | RevokeDocuments
+                    | ManageAppointments
             )
         }
-        Role::Officer => matches!(permission, ReadCitizen | HandleApplications),
+        Role::Officer => matches!(permission, ReadCitizen | HandleApplications | ManageAppointments),
         Role::Supervisor => {
-            matches!(permission, ReadCitizen | ReadAccessLog | HandleApplications | RevokeDocuments)
+            matches!(
+                permission,
+                ReadCitizen | ReadAccessLog | HandleApplications | RevokeDocuments | ManageAppointments
+            )
         }
         Role::ContentEditor => matches!(permission, EditContent),
         Role::Auditor => matches!(permission, ReadAccessLog),

@@ -1169,7 +1169,7 @@ async fn totp_setup_page(
         lang.t("totp-submit"),
     );
     page.intro = vec![lang.t("totp-intro")];
-    page.qr_svg = Some(totp::qr_svg(&uri)?);
+    page.qr_svg = Some(totp::qr_svg(&uri, totp::QR_LABEL)?);
     page.manual_secret = totp::secret_base32(secret);
     page.hidden = vec![("rahasia".into(), sealed)];
     page.fields = vec![FormField::new(lang, "kode", "text", "one-time-code").numeric().hint(lang)];

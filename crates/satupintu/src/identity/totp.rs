@@ -21,7 +21,8 @@ pub const RECOVERY_CODES: usize = 10;
 const RECOVERY_ALPHABET: &[u8] = b"23456789abcdefghjkmnpqrstuvwxyz";
 
 /// What the QR code's `aria-label` says.
-const QR_LABEL: &str = "QR code for an authenticator app";
+/// The label of the enrolment QR code.
+pub const QR_LABEL: &str = "QR code for an authenticator app";
 
 /// Why a one-time code was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
@@ -73,13 +74,14 @@ pub fn otpauth_uri(secret: &[u8], issuer: &str, account: &str) -> anyhow::Result
 }
 
 /// The QR code of a URI as an inline `<svg>` element (no XML declaration, no `style`, so it
-/// passes a CSP without `style-src 'unsafe-inline'`), labelled for screen readers.
-pub fn qr_svg(uri: &str) -> anyhow::Result<String> {
+/// passes a CSP without `style-src 'unsafe-inline'`), labelled for screen readers. The label
+/// is plain text without quotes.
+pub fn qr_svg(uri: &str, label: &str) -> anyhow::Result<String> {
     let code = QrCode::with_error_correction_level(uri.as_bytes(), EcLevel::M)
         .context("the URI does not fit in a QR code")?;
     let image = code.render::<svg::Color>().quiet_zone(true).min_dimensions(200, 200).build();
     let start = image.find("<svg").context("the QR renderer made no <svg> element")?;
-    let svg = image[start..].replacen("<svg", &format!(r#"<svg role="img" aria-label="{QR_LABEL}""#), 1);
+    let svg = image[start..].replacen("<svg", &format!(r#"<svg role="img" aria-label="{label}""#), 1);
     anyhow::ensure!(!svg.contains("style"), "the QR renderer added styles, which the CSP blocks");
     Ok(svg)
 }
@@ -252,7 +254,8 @@ mod tests {
 
     #[test]
     fn the_qr_code_is_a_labelled_inline_svg_without_styles() -> anyhow::Result<()> {
-        let svg = qr_svg(&otpauth_uri(&new_secret()?, "Satu Pintu Kota Surabaya", "budi@example.id")?)?;
+        let svg =
+            qr_svg(&otpauth_uri(&new_secret()?, "Satu Pintu Kota Surabaya", "budi@example.id")?, QR_LABEL)?;
         assert!(svg.starts_with(r#"<svg role="img" aria-label=""#), "{svg}");
         assert!(svg.ends_with("</svg>"));
         assert!(!svg.contains("style") && !svg.contains("<?xml"), "{svg}");

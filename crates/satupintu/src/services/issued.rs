@@ -177,7 +177,7 @@ const CODE_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const CODE_LENGTH: usize = 12;
 
 /// A new verification code: 60 random bits.
-fn new_code() -> anyhow::Result<String> {
+pub(crate) fn new_code() -> anyhow::Result<String> {
     let mut bytes = [0u8; CODE_LENGTH];
     getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
     Ok(bytes.iter().map(|b| CODE_ALPHABET[usize::from(b % 32)] as char).collect())

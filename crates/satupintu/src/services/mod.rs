@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod applications;
+pub mod appointments;
 pub mod attachments;
 pub mod catalogue;
 pub mod documents;

@@ -15,20 +15,32 @@ pub struct Page {
 
 pub struct Browser<'a> {
     app: &'a TestApp,
+    client: reqwest::Client,
     cookies: BTreeMap<String, String>,
     pub csrf: Option<String>,
 }
 
 impl<'a> Browser<'a> {
     pub fn new(app: &'a TestApp) -> Self {
-        Self { app, cookies: BTreeMap::new(), csrf: None }
+        Self { app, client: app.client.clone(), cookies: BTreeMap::new(), csrf: None }
+    }
+
+    /// A browser on another loopback address (127.0.0.0/8 is all loopback), for tests that
+    /// need more clients than one address may register.
+    pub fn from_address(app: &'a TestApp, address: std::net::IpAddr) -> Self {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .local_address(address)
+            .build()
+            .expect("client");
+        Self { app, client, cookies: BTreeMap::new(), csrf: None }
     }
 
     pub fn cookie(&self, name: &str) -> Option<&String> {
         self.cookies.get(name)
     }
 
-    fn cookie_header(&self) -> String {
+    pub fn cookie_header(&self) -> String {
         self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
     }
 
@@ -57,7 +69,6 @@ impl<'a> Browser<'a> {
 
     pub async fn get(&mut self, path: &str) -> Page {
         let response = self
-            .app
             .client
             .get(self.app.url(path))
             .header("cookie", self.cookie_header())
@@ -86,7 +97,7 @@ impl<'a> Browser<'a> {
             form.push(("csrf", token));
         }
         let mut request =
-            self.app.client.post(self.app.url(path)).header("cookie", self.cookie_header()).form(&form);
+            self.client.post(self.app.url(path)).header("cookie", self.cookie_header()).form(&form);
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
@@ -99,7 +110,6 @@ impl Browser<'_> {
     /// Downloads a file: the status, the content type and the bytes.
     pub async fn download(&mut self, path: &str) -> (u16, String, Vec<u8>) {
         let response = self
-            .app
             .client
             .get(self.app.url(path))
             .header("cookie", self.cookie_header())
@@ -135,7 +145,6 @@ impl Browser<'_> {
         body.extend_from_slice(bytes);
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
         let response = self
-            .app
             .client
             .post(self.app.url(path))
             .header("cookie", self.cookie_header())

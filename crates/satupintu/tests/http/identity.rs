@@ -66,7 +66,16 @@ pub async fn sign_in<'a>(browser: &mut Browser<'a>, email: &str, password: &str)
 
 /// Registers, verifies and signs in a citizen.
 pub async fn citizen<'a>(app: &'a TestApp, nik: &str, email: &str) -> Browser<'a> {
-    let mut browser = Browser::new(app);
+    citizen_in(Browser::new(app), app, nik, email).await
+}
+
+/// Registers, verifies and signs in a citizen with the given browser.
+pub async fn citizen_in<'a>(
+    mut browser: Browser<'a>,
+    app: &'a TestApp,
+    nik: &str,
+    email: &str,
+) -> Browser<'a> {
     assert_eq!(register(&mut browser, nik, email).await.status, 200);
     let link = mail_link(app, email, "/akun/verifikasi/").await;
     browser.get(&link).await;

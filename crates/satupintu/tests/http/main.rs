@@ -12,6 +12,7 @@ mod support;
 mod agencies;
 mod api;
 mod applications;
+mod appointments;
 mod audit;
 mod business;
 mod calendar;
