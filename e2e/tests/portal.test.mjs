@@ -25,6 +25,8 @@ const PAGES = [
   ['region', '/wilayah/35.78'],
   ['api-docs', '/api/docs'],
   ['verify', '/verify'],
+  ['appointments', '/janji/disdukcapil'],
+  ['queue-display', '/antrean/disdukcapil'],
   ['verify-bad-code', '/verify?kode=12345'],
   ['verify-unknown', '/verify/ZZZZZZZZZZZZ'],
   ['not-found', '/tidak-ada'],

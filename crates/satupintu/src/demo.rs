@@ -234,6 +234,11 @@ pub async fn import(db: &Db, bundle: &ContentBundle, demo: bool) -> anyhow::Resu
                 .await
                 .with_context(|| format!("service definition {}", service.definition.slug))?;
         }
+        let offset = crate::regions::utc_offset_hours(&bundle.installation.region_code);
+        let today = crate::calendar::today_at(offset);
+        crate::services::appointments::open_demo_slots(&mut tx, &["disdukcapil", "kecamatan-genteng"], today)
+            .await
+            .context("appointment times")?;
     }
     for n in &bundle.news {
         store_news(&mut tx, &mut search, n).await.with_context(|| format!("news {}", n.slug))?;

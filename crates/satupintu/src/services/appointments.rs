@@ -928,6 +928,43 @@ pub async fn display(
     Ok(response)
 }
 
+/// Opens the demo's appointment times: weekdays of the next two weeks, 08:00–12:00 by the
+/// hour, eight places each, at the offices named.
+pub async fn open_demo_slots(
+    tx: &mut Tx,
+    agency_slugs: &[&str],
+    from: jiff::civil::Date,
+) -> anyhow::Result<()> {
+    let now = jiff::Timestamp::now().as_second();
+    for slug in agency_slugs {
+        let agency: Option<i64> = sqlx::query_scalar("SELECT id FROM agencies WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(&mut **tx)
+            .await?;
+        let Some(agency) = agency else { continue };
+        for offset in 0..14 {
+            let day = from.checked_add(jiff::Span::new().days(offset))?;
+            if matches!(day.weekday(), jiff::civil::Weekday::Saturday | jiff::civil::Weekday::Sunday) {
+                continue;
+            }
+            for hour in 8..12 {
+                sqlx::query(
+                    "INSERT INTO appointment_slots (agency_id, day, starts_at, ends_at, capacity, booked, created_at) \
+                     VALUES ($1, $2, $3, $4, 8, 0, $5) ON CONFLICT (agency_id, day, starts_at) DO NOTHING",
+                )
+                .bind(agency)
+                .bind(day.to_string())
+                .bind(format!("{hour:02}:00"))
+                .bind(format!("{:02}:00", hour + 1))
+                .bind(now)
+                .execute(&mut **tx)
+                .await?;
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

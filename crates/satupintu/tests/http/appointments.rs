@@ -18,13 +18,13 @@ fn day_after(days: i64) -> String {
     today.checked_add(jiff::Span::new().days(days)).expect("date").to_string()
 }
 
-/// Publishes slots at Disdukcapil as an officer; returns the officer's browser.
+/// Publishes slots at Dinas Sosial (the demo opens none there) as an officer; returns the officer's browser.
 async fn publish<'a>(app: &'a TestApp, day: &str, start: &str, end: &str, capacity: &str) -> Browser<'a> {
-    let clerk = create_officer(app, "loket@surabaya.test", "officer", Some("disdukcapil"), Some("35.78"));
+    let clerk = create_officer(app, "loket@surabaya.test", "officer", Some("dinsos"), Some("35.78"));
     let mut officer = officer_session(app, &clerk).await;
-    assert_eq!(officer.get("/admin/antrean?instansi=disdukcapil").await.status, 200);
+    assert_eq!(officer.get("/admin/antrean?instansi=dinsos").await.status, 200);
     let fields = [
-        ("instansi", "disdukcapil"),
+        ("instansi", "dinsos"),
         ("hari", day),
         ("mulai", start),
         ("selesai", end),
@@ -52,7 +52,7 @@ async fn citizens_book_reschedule_and_cancel_and_the_office_calls_them(store: St
         .post(
             "/admin/antrean/slot",
             &[
-                ("instansi", "disdukcapil"),
+                ("instansi", "dinsos"),
                 ("hari", "2020-01-01"),
                 ("mulai", "8"),
                 ("selesai", "07:00"),
@@ -68,15 +68,18 @@ async fn citizens_book_reschedule_and_cancel_and_the_office_calls_them(store: St
     assert!(bad.body.contains("value=\"07:00\""), "entered data kept");
 
     // Anyone sees the times; booking needs a citizen.
-    let open = app.page("/janji/disdukcapil", 200).await;
-    let slots = slot_ids(&open);
-    assert_eq!(slots.len(), 2, "08:00 and 09:00");
-    assert!(open.contains("08:00–09:00") && open.contains("Masuk dengan akun warga"));
-    assert!(app.page("/instansi/disdukcapil", 200).await.contains("/janji/disdukcapil"));
+    let open = app.page("/janji/dinsos", 200).await;
+    assert!(
+        open.contains("08:00–09:00")
+            && open.contains("09:00–10:00")
+            && open.contains("Masuk dengan akun warga")
+    );
+    assert!(app.page("/instansi/dinsos", 200).await.contains("/janji/dinsos"));
 
     let mut siti = citizen(&app, NIK_WONOCOLO, "siti@warga.test").await;
-    siti.get("/janji/disdukcapil").await;
-    let booked = siti.post("/janji/disdukcapil", &[("slot", &slots[0])]).await;
+    let slots = slot_ids(&siti.get("/janji/dinsos").await.body);
+    assert_eq!(slots.len(), 2, "08:00 and 09:00");
+    let booked = siti.post("/janji/dinsos", &[("slot", &slots[0])]).await;
     assert_eq!(booked.status, 303, "{}", booked.body);
     let path = booked.location.expect("booking page");
     let page = siti.get(&path).await;
@@ -85,15 +88,15 @@ async fn citizens_book_reschedule_and_cancel_and_the_office_calls_them(store: St
 
     // The only place is taken; a second booking the same day is refused.
     let mut budi = citizen(&app, NIK_GAMBIR, "budi@warga.test").await;
-    budi.get("/janji/disdukcapil").await;
-    let full = budi.post("/janji/disdukcapil", &[("slot", &slots[0])]).await;
+    budi.get("/janji/dinsos").await;
+    let full = budi.post("/janji/dinsos", &[("slot", &slots[0])]).await;
     assert_eq!(full.status, 409);
     assert!(full.body.contains("sudah penuh"));
-    siti.get("/janji/disdukcapil").await;
-    let twice = siti.post("/janji/disdukcapil", &[("slot", &slots[1])]).await;
+    siti.get("/janji/dinsos").await;
+    let twice = siti.post("/janji/dinsos", &[("slot", &slots[1])]).await;
     assert_eq!(twice.status, 422);
     assert!(twice.body.contains("sudah punya janji temu"));
-    assert_eq!(siti.post("/janji/disdukcapil", &[("slot", "bukan-angka")]).await.status, 422);
+    assert_eq!(siti.post("/janji/dinsos", &[("slot", "bukan-angka")]).await.status, 422);
 
     // Rescheduling moves the booking and frees the old place, in one step.
     siti.get(&format!("{path}/ubah")).await;
@@ -102,24 +105,24 @@ async fn citizens_book_reschedule_and_cancel_and_the_office_calls_them(store: St
     let new_path = moved.location.expect("new booking");
     assert!(siti.get(&path).await.body.contains("Dibatalkan"));
     assert!(siti.get(&new_path).await.body.contains("A-002"));
-    budi.get("/janji/disdukcapil").await;
-    let budi_booked = budi.post("/janji/disdukcapil", &[("slot", &slots[0])]).await;
+    budi.get("/janji/dinsos").await;
+    let budi_booked = budi.post("/janji/dinsos", &[("slot", &slots[0])]).await;
     assert_eq!(budi_booked.status, 303, "the freed place: {}", budi_booked.body);
     // Someone else's booking is not found.
     assert_eq!(budi.get(&new_path).await.status, 404);
 
     // The office calls numbers in order; the display follows.
-    let office = officer.get(&format!("/admin/antrean?instansi=disdukcapil&hari={day}")).await;
+    let office = officer.get(&format!("/admin/antrean?instansi=dinsos&hari={day}")).await;
     assert!(office.body.contains("A-002") && office.body.contains("A-003") && !office.body.contains("Siti"));
-    let call = [("instansi", "disdukcapil"), ("hari", day.as_str())];
+    let call = [("instansi", "dinsos"), ("hari", day.as_str())];
     assert_eq!(officer.post("/admin/antrean/panggil", &call).await.status, 303);
-    let display = app.get("/antrean/disdukcapil").await;
+    let display = app.get("/antrean/dinsos").await;
     assert_eq!(display.headers().get("refresh").and_then(|v| v.to_str().ok()), Some("15"));
     assert!(display.text().await.expect("display").contains("A-002"));
-    officer.get(&format!("/admin/antrean?instansi=disdukcapil&hari={day}")).await;
+    officer.get(&format!("/admin/antrean?instansi=dinsos&hari={day}")).await;
     assert_eq!(officer.post("/admin/antrean/panggil", &call).await.status, 303);
-    assert!(app.page("/antrean/disdukcapil", 200).await.contains("A-003"));
-    officer.get(&format!("/admin/antrean?instansi=disdukcapil&hari={day}")).await;
+    assert!(app.page("/antrean/dinsos", 200).await.contains("A-003"));
+    officer.get(&format!("/admin/antrean?instansi=dinsos&hari={day}")).await;
     assert_eq!(officer.post("/admin/antrean/panggil", &call).await.status, 409, "nobody waiting");
     assert!(siti.get(&new_path).await.body.contains("Sudah dipanggil"));
 
@@ -129,9 +132,9 @@ async fn citizens_book_reschedule_and_cancel_and_the_office_calls_them(store: St
     assert_eq!(budi.post(&format!("{budi_path}/batal"), &[]).await.status, 409, "already called");
 
     // Officers of other offices and citizens do not run this office.
-    let dinsos = create_officer(&app, "dinsos@surabaya.test", "officer", Some("dinsos"), Some("35.78"));
-    let mut dinsos = officer_session(&app, &dinsos).await;
-    assert_eq!(dinsos.get("/admin/antrean?instansi=disdukcapil").await.status, 403);
+    let other = create_officer(&app, "capil@surabaya.test", "officer", Some("disdukcapil"), Some("35.78"));
+    let mut other = officer_session(&app, &other).await;
+    assert_eq!(other.get("/admin/antrean?instansi=dinsos").await.status, 403);
     assert_eq!(siti.get("/admin/antrean").await.status, 403);
     app.stop().await;
 }
@@ -140,7 +143,6 @@ async fn fifty_citizens_racing_for_ten_places_leave_exactly_ten_bookings(store: 
     let app = TestApp::spawn(store).await;
     let day = day_after(1);
     let mut officer = publish(&app, &day, "09:00", "10:00", "10").await;
-    let slot = slot_ids(&app.page("/janji/disdukcapil", 200).await).first().cloned().expect("a slot");
 
     // Fifty citizens, each signed in with a form token of their own.
     let mut racers = Vec::new();
@@ -150,14 +152,13 @@ async fn fifty_citizens_racing_for_ten_places_leave_exactly_ten_bookings(store: 
         let address = std::net::IpAddr::V4(std::net::Ipv4Addr::new(127, 0, 1, (i / 10) as u8 + 1));
         let browser = Browser::from_address(&app, address);
         let mut browser = citizen_in(browser, &app, &nik, &format!("warga{i}@antre.test")).await;
-        browser.get("/janji/disdukcapil").await;
-        racers.push((browser.cookie_header(), browser.csrf.clone().expect("token")));
+        let offered = slot_ids(&browser.get("/janji/dinsos").await.body);
+        racers.push((browser.cookie_header(), browser.csrf.clone().expect("token"), offered[0].clone()));
     }
     let mut tasks = tokio::task::JoinSet::new();
-    for (cookie, csrf) in racers {
+    for (cookie, csrf, slot) in racers {
         let client = app.client.clone();
-        let url = app.url("/janji/disdukcapil");
-        let slot = slot.clone();
+        let url = app.url("/janji/dinsos");
         tasks.spawn(async move {
             let form = [("slot", slot.as_str()), ("csrf", csrf.as_str())];
             let response = client.post(url).header("cookie", cookie).form(&form).send().await.expect("POST");
@@ -173,7 +174,7 @@ async fn fifty_citizens_racing_for_ten_places_leave_exactly_ten_bookings(store: 
     assert_eq!((won, full), (10, 40), "{statuses:?}");
 
     // The office sees ten numbers, each once, and a full slot.
-    let office = officer.get(&format!("/admin/antrean?instansi=disdukcapil&hari={day}")).await;
+    let office = officer.get(&format!("/admin/antrean?instansi=dinsos&hari={day}")).await;
     for n in 1..=10 {
         assert_eq!(office.body.matches(&format!("<td>A-{n:03}</td>")).count(), 1, "A-{n:03}");
     }
