@@ -44,7 +44,16 @@ pub struct Holiday {
 }
 
 /// Every day off, for counting working days. The table holds a few dozen rows a year.
-pub async fn load(db: &Db) -> anyhow::Result<Calendar> {
+pub async fn load(db: &Db) -> anyhow::Result<std::sync::Arc<Calendar>> {
+    if let Some(calendar) = db.recent().calendar.get() {
+        return Ok(calendar);
+    }
+    let calendar = std::sync::Arc::new(read(db).await?);
+    db.recent().calendar.put(calendar.clone());
+    Ok(calendar)
+}
+
+async fn read(db: &Db) -> anyhow::Result<Calendar> {
     let rows = sqlx::query("SELECT day, kind FROM holidays").fetch_all(db.pool()).await?;
     let mut calendar = Calendar::default();
     for row in rows {
@@ -345,6 +354,7 @@ pub async fn save(
     let change = HolidayChange { date: &iso, kind: kind.as_str(), name, name_en };
     record(&state, &mut tx, &officer, "calendar.save", &change).await?;
     tx.commit().await.map_err(anyhow::Error::from)?;
+    state.db.recent().calendar.clear();
     Ok(see_other(&format!("/admin/kalender?tahun={}", date.year())))
 }
 
@@ -374,5 +384,6 @@ pub async fn remove(
     let change = HolidayChange { date: &iso, kind: &kind, name: &name, name_en: &name_en };
     record(&state, &mut tx, &officer, "calendar.remove", &change).await?;
     tx.commit().await.map_err(anyhow::Error::from)?;
+    state.db.recent().calendar.clear();
     Ok(see_other(&format!("/admin/kalender?tahun={}", date.year())))
 }

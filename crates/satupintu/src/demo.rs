@@ -256,6 +256,7 @@ pub async fn import(db: &Db, bundle: &ContentBundle, demo: bool) -> anyhow::Resu
     }
     search.finish(&mut tx).await.context("search index")?;
     tx.commit().await.context("could not commit the import")?;
+    db.recent().installation.clear();
     Ok(ImportSummary {
         agencies: bundle.agencies.len(),
         services: bundle.services.len(),

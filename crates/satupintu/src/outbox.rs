@@ -77,47 +77,66 @@ impl Outbox {
         }
     }
 
-    /// Sends every due message once; returns how many were sent.
+    /// Sends every due message once; returns how many were sent. Messages are claimed and
+    /// marked sent in batches, so a burst of submissions costs the store two commits per
+    /// batch rather than two per message.
     pub async fn deliver_due(&self, db: &Db) -> anyhow::Result<usize> {
         let mut sent = 0;
-        while let Some((id, message, attempts)) = self.claim_next(db).await? {
-            let now = jiff::Timestamp::now().as_second();
-            let (delivered, clear_recipient) = match &message {
-                Message::Mail(mail) => (self.mailer.send(mail).await, false),
-                Message::Sms(sms) => (self.sms.send(sms).await, true),
-            };
-            match delivered {
-                Ok(()) => {
-                    let done = if clear_recipient {
-                        "UPDATE mail_outbox SET sent_at = $1, body = '', to_address = '' WHERE id = $2"
-                    } else {
-                        "UPDATE mail_outbox SET sent_at = $1, body = '' WHERE id = $2"
-                    };
-                    sqlx::query(done).bind(now).bind(id).execute(db.pool()).await?;
-                    sent += 1;
-                }
-                Err(e) => {
-                    tracing::warn!(message_id = id, attempts = attempts + 1, error = %e, "message not delivered; will retry");
+        loop {
+            let batch = claim_batch(db).await?;
+            if batch.is_empty() {
+                return Ok(sent);
+            }
+            let mut delivered = Vec::with_capacity(batch.len());
+            for row in &batch {
+                let id: i64 = row.try_get("id")?;
+                let attempts: i64 = row.try_get("attempts")?;
+                let outcome = match self.message_of(row) {
+                    Ok(Message::Mail(mail)) => self.mailer.send(&mail).await,
+                    Ok(Message::Sms(sms)) => self.sms.send(&sms).await,
+                    Err(e) => Err(e),
+                };
+                match outcome {
+                    Ok(()) => delivered.push(id),
                     // The claim already pushed the next attempt out; nothing else to record.
+                    Err(e) => {
+                        tracing::warn!(message_id = id, attempts = attempts + 1, error = %e, "message not delivered; will retry");
+                    }
                 }
             }
+            if !delivered.is_empty() {
+                let now = jiff::Timestamp::now().as_second();
+                // SMS recipients are personal data: cleared once sent; mail keeps its address.
+                let done = format!(
+                    "UPDATE mail_outbox SET sent_at = $1, body = '', \
+                     to_address = CASE WHEN channel = 'sms' THEN '' ELSE to_address END WHERE id IN ({})",
+                    id_list(&delivered)
+                );
+                sqlx::query(sqlx::AssertSqlSafe(done)).bind(now).execute(db.pool()).await?;
+                sent += delivered.len();
+            }
+            if batch.len() < BATCH {
+                return Ok(sent);
+            }
         }
-        Ok(sent)
     }
 
-    /// Takes the oldest due message and moves its next attempt out by an exponential
-    /// back-off, so that another node (or a crash) does not send it twice at once.
-    async fn claim_next(&self, db: &Db) -> anyhow::Result<Option<(i64, Message, i64)>> {
-        let Some(row) = claim_next_row(db).await? else { return Ok(None) };
-        let id: i64 = row.try_get("id")?;
+    fn message_of(&self, row: &sqlx::any::AnyRow) -> anyhow::Result<Message> {
         let to: String = row.try_get("to_address")?;
         let text: String = row.try_get("body")?;
-        let message = match row.try_get::<String, _>("channel")?.as_str() {
+        Ok(match row.try_get::<String, _>("channel")?.as_str() {
             "sms" => Message::Sms(OutgoingSms { to: self.fields.open(SMS_RECIPIENT_FIELD, &to)?, text }),
             _ => Message::Mail(OutgoingMail { to, subject: row.try_get("subject")?, text }),
-        };
-        Ok(Some((id, message, row.try_get("attempts")?)))
+        })
     }
+}
+
+/// Messages claimed at once.
+const BATCH: usize = 100;
+
+/// Ids as an SQL list; they come from the database as integers, so nothing needs quoting.
+fn id_list(ids: &[i64]) -> String {
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
 }
 
 async fn insert(tx: &mut Tx, channel: &str, to: &str, subject: &str, body: &str) -> anyhow::Result<()> {
@@ -136,31 +155,39 @@ async fn insert(tx: &mut Tx, channel: &str, to: &str, subject: &str, body: &str)
     Ok(())
 }
 
-async fn claim_next_row(db: &Db) -> anyhow::Result<Option<sqlx::any::AnyRow>> {
+/// Takes the oldest due messages and moves their next attempt out by an exponential
+/// back-off, so that another node (or a crash) does not send them twice at once.
+async fn claim_batch(db: &Db) -> anyhow::Result<Vec<sqlx::any::AnyRow>> {
     let now = jiff::Timestamp::now().as_second();
     let mut tx = db.begin().await?;
     let pick = match db.backend() {
         Backend::Postgres => {
             "SELECT id, channel, to_address, subject, body, attempts FROM mail_outbox \
              WHERE sent_at IS NULL AND next_attempt_at <= $1 AND attempts < $2 \
-             ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"
+             ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED"
         }
         Backend::Sqlite => {
             "SELECT id, channel, to_address, subject, body, attempts FROM mail_outbox \
-             WHERE sent_at IS NULL AND next_attempt_at <= $1 AND attempts < $2 ORDER BY id LIMIT 1"
+             WHERE sent_at IS NULL AND next_attempt_at <= $1 AND attempts < $2 ORDER BY id LIMIT $3"
         }
     };
-    let Some(row) = sqlx::query(pick).bind(now).bind(MAX_ATTEMPTS).fetch_optional(&mut *tx).await? else {
-        return Ok(None);
-    };
-    let id: i64 = row.try_get("id")?;
-    let attempts: i64 = row.try_get("attempts")?;
-    let backoff = 30_i64.saturating_mul(1 << attempts.clamp(0, 12));
-    sqlx::query("UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = $1 WHERE id = $2")
-        .bind(now + backoff)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    let rows = sqlx::query(pick).bind(now).bind(MAX_ATTEMPTS).bind(BATCH as i64).fetch_all(&mut *tx).await?;
+    if rows.is_empty() {
+        return Ok(rows);
+    }
+    // Grouped by attempts so far: the back-off doubles with each failure.
+    let mut by_attempts = std::collections::BTreeMap::<i64, Vec<i64>>::new();
+    for row in &rows {
+        by_attempts.entry(row.try_get("attempts")?).or_default().push(row.try_get("id")?);
+    }
+    for (attempts, ids) in by_attempts {
+        let backoff = 30_i64.saturating_mul(1 << attempts.clamp(0, 12));
+        let claim = format!(
+            "UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = $1 WHERE id IN ({})",
+            id_list(&ids)
+        );
+        sqlx::query(sqlx::AssertSqlSafe(claim)).bind(now + backoff).execute(&mut *tx).await?;
+    }
     tx.commit().await?;
-    Ok(Some(row))
+    Ok(rows)
 }

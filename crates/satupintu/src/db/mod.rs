@@ -49,12 +49,61 @@ impl Backend {
 /// The newest audit entry's index-to-be and chain hash, as this process last wrote them.
 pub type AuditTail = Arc<Mutex<Option<(i64, [u8; 32])>>>;
 
+/// A value read from the database and kept for a few seconds: settings that change rarely
+/// and are read on nearly every request. A writer in this process clears it at once; other
+/// processes sharing the database see a change within [`Recent::FRESH_FOR`].
+#[derive(Debug)]
+pub struct Recent<T> {
+    slot: Mutex<Option<(std::time::Instant, T)>>,
+}
+
+impl<T> Default for Recent<T> {
+    fn default() -> Self {
+        Self { slot: Mutex::new(None) }
+    }
+}
+
+impl<T: Clone> Recent<T> {
+    /// How long a read value is used.
+    pub const FRESH_FOR: Duration = Duration::from_secs(5);
+
+    /// The value, while fresh.
+    pub fn get(&self) -> Option<T> {
+        let slot = self.slot.lock().ok()?;
+        slot.as_ref().filter(|(at, _)| at.elapsed() < Self::FRESH_FOR).map(|(_, value)| value.clone())
+    }
+
+    /// Keeps a value just read.
+    pub fn put(&self, value: T) {
+        if let Ok(mut slot) = self.slot.lock() {
+            *slot = Some((std::time::Instant::now(), value));
+        }
+    }
+
+    /// Forgets the value (after a write).
+    pub fn clear(&self) {
+        if let Ok(mut slot) = self.slot.lock() {
+            *slot = None;
+        }
+    }
+}
+
+/// Values kept briefly per database.
+#[derive(Debug, Default)]
+pub struct RecentReads {
+    /// The installation's settings.
+    pub installation: Recent<crate::portal::model::Installation>,
+    /// The holiday calendar.
+    pub calendar: Recent<std::sync::Arc<satupintu_rules::calendar::Calendar>>,
+}
+
 /// A connection pool and the store it talks to.
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
     audit_tail: AuditTail,
+    recent: Arc<RecentReads>,
 }
 
 /// Any fixed number works; it only has to be the same on every node.
@@ -76,11 +125,12 @@ impl Db {
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
-                        // WAL lets readers run beside the one writer; NORMAL sync is durable
-                        // across process crashes in WAL mode; busy_timeout queues writers
-                        // instead of failing them.
+                        // WAL lets readers run beside the one writer; FULL sync puts each
+                        // commit on disk before it is acknowledged, so an application a
+                        // citizen was told is received survives a power cut, not only a
+                        // process crash; busy_timeout queues writers instead of failing them.
                         conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
                              PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
                         )
                         .await?;
@@ -89,7 +139,7 @@ impl Db {
                 })
             })
             .connect_lazy_with(options);
-        Ok(Self { pool, backend, audit_tail: AuditTail::default() })
+        Ok(Self { pool, backend, audit_tail: AuditTail::default(), recent: Arc::default() })
     }
 
     /// The pool, for queries.
@@ -100,6 +150,11 @@ impl Db {
     /// Which store this is.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Values read recently (installation settings, the holiday calendar).
+    pub fn recent(&self) -> &RecentReads {
+        &self.recent
     }
 
     /// On SQLite, lets an audit append build its entry without reading the log's tail first.

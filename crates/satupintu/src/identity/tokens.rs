@@ -245,7 +245,6 @@ pub async fn create(
     // Stored in the order the allowed list gives, once each.
     let scopes: Vec<&str> = allowed.iter().copied().filter(|s| chosen.iter().any(|c| c == s)).collect();
     let now = jiff::Timestamp::now().as_second();
-    let token = new_token()?;
     let mut tx = state.db.begin().await?;
     let active: i64 = sqlx::query(
         "SELECT COUNT(*) AS n FROM api_tokens WHERE account_id = $1 AND revoked_at IS NULL AND expires_at > $2",
@@ -260,20 +259,8 @@ pub async fn create(
         form.name_error = Some(lang.t_args("tokens-error-too-many", &[("n", MAX_ACTIVE.to_string())]));
         return list_page(&state, &context, &signed_in, form, StatusCode::CONFLICT).await;
     }
-    let id: i64 = sqlx::query(
-        "INSERT INTO api_tokens (token_hash, account_id, name, scopes, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-    )
-    .bind(token_hash(&token))
-    .bind(principal.account_id)
-    .bind(trimmed)
-    .bind(scopes.join(" "))
-    .bind(now)
-    .bind(now + lifetime * DAY_SECONDS)
-    .fetch_one(&mut *tx)
-    .await?
-    .try_get("id")?;
-    accounts::record(&state.db, &mut tx, &principal.actor(), "token.issue", &format!("token/{id}")).await?;
+    let owner = (principal.account_id, principal.actor());
+    let token = insert(&state.db, &mut tx, (owner.0, &owner.1), trimmed, &scopes, lifetime).await?;
     tx.commit().await.map_err(anyhow::Error::from)?;
     let page = MessagePage {
         chrome: chrome(&state, &context, "tokens-created-title").await?,
@@ -284,6 +271,35 @@ pub async fn create(
     let mut response = render(&page)?;
     *response.status_mut() = StatusCode::CREATED;
     Ok(response)
+}
+
+/// Stores a new token of `account_id` in the caller's transaction, with its audit entry
+/// naming `actor`, and returns it (the only time it exists in clear).
+pub async fn insert(
+    db: &crate::db::Db,
+    tx: &mut crate::db::Tx,
+    (account_id, actor): (i64, &str),
+    name: &str,
+    scopes: &[&str],
+    lifetime_days: i64,
+) -> anyhow::Result<String> {
+    let now = jiff::Timestamp::now().as_second();
+    let token = new_token()?;
+    let id: i64 = sqlx::query(
+        "INSERT INTO api_tokens (token_hash, account_id, name, scopes, created_at, expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(token_hash(&token))
+    .bind(account_id)
+    .bind(name)
+    .bind(scopes.join(" "))
+    .bind(now)
+    .bind(now + lifetime_days * DAY_SECONDS)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get("id")?;
+    accounts::record(db, tx, actor, "token.issue", &format!("token/{id}")).await?;
+    Ok(token)
 }
 
 /// `POST /akun/token/{id}/cabut`: revokes one of my tokens at once. Anyone else's token

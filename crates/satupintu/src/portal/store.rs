@@ -60,8 +60,18 @@ async fn setting(db: &Db, key: &str) -> anyhow::Result<Option<String>> {
     Ok(row.map(|r| r.try_get("value")).transpose()?)
 }
 
-/// The installation's settings, with defaults for a database that has none yet.
+/// The installation's settings, with defaults for a database that has none yet. Read on
+/// nearly every page, so kept for a few seconds.
 pub async fn installation(db: &Db) -> anyhow::Result<Installation> {
+    if let Some(installation) = db.recent().installation.get() {
+        return Ok(installation);
+    }
+    let installation = read_installation(db).await?;
+    db.recent().installation.put(installation.clone());
+    Ok(installation)
+}
+
+async fn read_installation(db: &Db) -> anyhow::Result<Installation> {
     let rows = sqlx::query("SELECT key, value FROM settings WHERE key LIKE 'installation.%'")
         .fetch_all(db.pool())
         .await

@@ -990,7 +990,7 @@ mod tests {
         assert_eq!(planned.last().map(|p| p.1.as_str()), Some("10:00"));
         assert_eq!(planned.len(), 4);
         let errors =
-            planned_slots(Lang::Id, &form("2026-11-29", "9", "08:00", "1", "0"), today).expect_err("bad");
+            planned_slots(Lang::Id, &form("2026-11-29", "9", "25:00", "1", "0"), today).expect_err("bad");
         let fields: Vec<_> = errors.iter().map(|(f, _)| *f).collect();
         assert_eq!(fields, ["hari", "mulai", "selesai", "durasi", "kapasitas"]);
     }

@@ -557,7 +557,7 @@ pub async fn submit_application(
 /// What a submission reads besides the application, gathered before its transaction opens
 /// (a transaction must not wait on another pool connection).
 pub struct SubmitFacts {
-    calendar: satupintu_rules::calendar::Calendar,
+    calendar: std::sync::Arc<satupintu_rules::calendar::Calendar>,
     policy: satupintu_rules::calendar::LeavePolicy,
     today: jiff::civil::Date,
     reachable: Option<crate::identity::accounts::Reachable>,
