@@ -231,6 +231,11 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/admin/permohonan", get(crate::services::workbench::queue))
         .route("/admin/permohonan/{id}", get(crate::services::workbench::detail))
         .route("/admin/permohonan/{id}/tindakan", post(crate::services::workbench::act))
+        .route("/admin/permohonan/{id}/tugaskan", post(crate::services::workbench::assign))
+        .route(
+            "/admin/permohonan/{id}/dokumen/{key}/periksa",
+            post(crate::services::workbench::check_document),
+        )
         .route("/admin/permohonan/{id}/dokumen/{key}", get(crate::services::workbench::document))
         .route("/permohonan/{id}/dokumen", get(crate::services::documents::page))
         .route("/permohonan/{id}/surat", get(crate::services::verify::citizen_download))
@@ -241,6 +246,15 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/akun/janji/{id}", get(appointments::booking_page))
         .route("/akun/janji/{id}/batal", post(appointments::cancel))
         .route("/akun/janji/{id}/ubah", get(appointments::reschedule_page).post(appointments::reschedule))
+        .route("/admin/layanan", get(crate::services::editor::list))
+        .route(
+            "/admin/layanan/baru",
+            get(crate::services::editor::new_form).post(crate::services::editor::create),
+        )
+        .route(
+            "/admin/layanan/{slug}",
+            get(crate::services::editor::edit_form).post(crate::services::editor::update),
+        )
         .route("/admin/antrean", get(appointments::office))
         .route("/admin/antrean/slot", post(appointments::publish))
         .route("/admin/antrean/panggil", post(appointments::call_next))

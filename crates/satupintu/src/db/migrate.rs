@@ -37,6 +37,8 @@ const MIGRATIONS: &[Migration] = &[
     migration!(8, "0008_applications"),
     migration!(9, "0009_issued_documents"),
     migration!(10, "0010_appointments"),
+    migration!(11, "0011_service_drafts"),
+    migration!(12, "0012_workbench"),
 ];
 
 impl Migration {

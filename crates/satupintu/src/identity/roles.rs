@@ -73,6 +73,8 @@ pub enum Permission {
     RevokeDocuments,
     /// Run an office's appointments: publish slots, see the day's list, call numbers.
     ManageAppointments,
+    /// Write, preview and publish an agency's service definitions.
+    ManageServices,
 }
 
 /// The permission table.
@@ -90,6 +92,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
                     | HandleApplications
                     | RevokeDocuments
                     | ManageAppointments
+                    | ManageServices
             )
         }
         Role::Officer => matches!(permission, ReadCitizen | HandleApplications | ManageAppointments),

@@ -739,12 +739,15 @@ pub struct PublishForm {
     kapasitas: String,
 }
 
+/// Slots to open: the day, each (start, end), and the places in each.
+type Plan = (String, Vec<(String, String)>, i64);
+
 /// The slots a publish form asks for, or each field's problem.
 fn planned_slots(
     lang: Lang,
     form: &PublishForm,
     today: jiff::civil::Date,
-) -> Result<(String, Vec<(String, String)>, i64), Vec<(&'static str, String)>> {
+) -> Result<Plan, Vec<(&'static str, String)>> {
     let mut errors = Vec::new();
     let day = form.hari.trim().parse::<jiff::civil::Date>().ok();
     let last = today.checked_add(jiff::Span::new().days(PUBLISH_HORIZON_DAYS)).ok();

@@ -78,6 +78,8 @@ pub struct Attachment {
     pub size_bytes: i64,
     /// The name the browser gave.
     pub file_name: String,
+    /// The officer's check: `ok` or `not_ok` with a note; none before it is checked.
+    pub verdict: Option<(String, Option<String>)>,
 }
 
 /// Records (or replaces) the attachment of a requirement, in the caller's transaction.
@@ -87,7 +89,7 @@ pub async fn record(tx: &mut Tx, application_id: i64, attachment: &Attachment) -
          VALUES ($1, $2, $3, $4, $5, $6, $7) \
          ON CONFLICT (application_id, requirement_key) DO UPDATE SET sha256 = excluded.sha256, \
            media_type = excluded.media_type, size_bytes = excluded.size_bytes, file_name = excluded.file_name, \
-           uploaded_at = excluded.uploaded_at",
+           uploaded_at = excluded.uploaded_at, verdict = NULL, verdict_note = NULL, verdict_by = NULL, verdict_at = NULL",
     )
     .bind(application_id)
     .bind(&attachment.requirement_key)
@@ -104,7 +106,7 @@ pub async fn record(tx: &mut Tx, application_id: i64, attachment: &Attachment) -
 /// An application's attachments.
 pub async fn of_application(db: &Db, application_id: i64) -> anyhow::Result<Vec<Attachment>> {
     let rows = sqlx::query(
-        "SELECT requirement_key, sha256, media_type, size_bytes, file_name FROM attachments \
+        "SELECT requirement_key, sha256, media_type, size_bytes, file_name, verdict, verdict_note FROM attachments \
          WHERE application_id = $1 ORDER BY requirement_key",
     )
     .bind(application_id)
@@ -118,6 +120,10 @@ pub async fn of_application(db: &Db, application_id: i64) -> anyhow::Result<Vec<
                 media_type: row.try_get("media_type")?,
                 size_bytes: row.try_get("size_bytes")?,
                 file_name: row.try_get("file_name")?,
+                verdict: row
+                    .try_get::<Option<String>, _>("verdict")?
+                    .map(|v| Ok::<_, sqlx::Error>((v, row.try_get("verdict_note")?)))
+                    .transpose()?,
             })
         })
         .collect()

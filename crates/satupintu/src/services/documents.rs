@@ -53,6 +53,7 @@ pub struct DocumentRow {
     hint: String,
     required: bool,
     uploaded: Option<String>,
+    verdict: Option<String>,
     error: Option<String>,
 }
 
@@ -64,6 +65,16 @@ pub struct DocumentsPage {
     csrf: String,
     id: i64,
     rows: Vec<DocumentRow>,
+}
+
+/// An officer's check of an uploaded document, in words, with its note.
+pub fn verdict_text(lang: Lang, attachment: &attachments::Attachment) -> Option<String> {
+    let (verdict, note) = attachment.verdict.as_ref()?;
+    let text = lang.t(&format!("docs-verdict-{verdict}"));
+    Some(match note {
+        Some(note) => format!("{text}: {note}"),
+        None => text,
+    })
 }
 
 /// The requirements asked for, given the answers so far.
@@ -100,6 +111,7 @@ async fn documents_page(
                 .iter()
                 .find(|a| a.requirement_key == r.key)
                 .map(|a| format!("{} ({})", a.file_name, format_size(lang, a.size_bytes))),
+            verdict: uploaded.iter().find(|a| a.requirement_key == r.key).and_then(|a| verdict_text(lang, a)),
             error: failed.as_ref().filter(|(key, _)| *key == r.key).map(|(_, message)| message.clone()),
         })
         .collect();
@@ -174,6 +186,7 @@ pub async fn upload(
         media_type: media_type.into(),
         size_bytes,
         file_name,
+        verdict: None,
     };
     let mut tx = state.db.begin().await?;
     attachments::record(&mut tx, application.id, &attachment).await?;

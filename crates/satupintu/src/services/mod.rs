@@ -6,6 +6,7 @@ pub mod appointments;
 pub mod attachments;
 pub mod catalogue;
 pub mod documents;
+pub mod editor;
 pub mod import;
 pub mod issued;
 pub mod routes;

@@ -523,6 +523,17 @@ pub async fn submit(
     Form(_): Form<StartForm>,
 ) -> AppResult<Response> {
     let application = own(&state, &signed_in, &id).await?;
+    let missing = missing_documents(&state, context.lang, &application).await?;
+    if application.status.is_editable() && !missing.is_empty() {
+        let mut view = check_view(&state, &context, signed_in.csrf, &application, &[]).await?;
+        for label in missing {
+            let message = context.lang.t_args("docs-error-required", &[("document", label)]);
+            view.errors.push(("dokumen".into(), message));
+        }
+        let mut response = render(&view)?;
+        *response.status_mut() = StatusCode::BAD_REQUEST;
+        return Ok(response);
+    }
     let outcome =
         submit_application(&state, context.lang, &application, &signed_in.principal.actor()).await?;
     match outcome {
@@ -535,6 +546,20 @@ pub async fn submit(
             Ok(response)
         }
     }
+}
+
+/// The labels of required documents the answers call for that are not uploaded yet.
+async fn missing_documents(
+    state: &AppState,
+    lang: Lang,
+    application: &Application,
+) -> AppResult<Vec<String>> {
+    let uploaded = crate::services::attachments::of_application(&state.db, application.id).await?;
+    Ok(crate::services::documents::shown_requirements(application)
+        .into_iter()
+        .filter(|r| r.required && !uploaded.iter().any(|a| a.requirement_key == r.key))
+        .map(|r| pick(lang, &r.label))
+        .collect())
 }
 
 /// Submits in one transaction with the citizen's notice (mail, or SMS without email).

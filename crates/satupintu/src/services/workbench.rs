@@ -44,6 +44,8 @@ pub struct QueueQuery {
     status: Option<String>,
     /// `1`: only those past their due date.
     terlambat: Option<u8>,
+    /// `saya`: handled by me; `kosong`: handled by nobody yet.
+    penanganan: Option<String>,
 }
 
 /// The queue page.
@@ -56,6 +58,7 @@ pub struct QueuePage {
     services: Vec<(String, String, bool)>,
     statuses: Vec<(String, String, bool)>,
     overdue_only: bool,
+    handling: Vec<(String, String, bool)>,
 }
 
 /// One application in the queue: no names, as personal data is shown (and logged) only on
@@ -81,12 +84,13 @@ struct Queued {
     step: Option<String>,
     submitted_at: i64,
     due_on: Option<String>,
+    assigned_to: Option<i64>,
 }
 
 async fn queue_rows(state: &AppState) -> anyhow::Result<Vec<Queued>> {
     let rows = sqlx::query(
         "SELECT a.id, a.receipt, s.slug, s.name, s.name_en, a.agency_id, a.region_code, a.status, a.step, \
-                a.submitted_at, a.due_on \
+                a.submitted_at, a.due_on, a.assigned_to \
          FROM applications a JOIN services s ON s.id = a.service_id \
          WHERE a.status IN ('in_progress', 'revision') ORDER BY a.due_on, a.id LIMIT 2000",
     )
@@ -105,6 +109,7 @@ async fn queue_rows(state: &AppState) -> anyhow::Result<Vec<Queued>> {
                 step: row.try_get("step")?,
                 submitted_at: row.try_get::<Option<i64>, _>("submitted_at")?.unwrap_or_default(),
                 due_on: row.try_get("due_on")?,
+                assigned_to: row.try_get("assigned_to")?,
             })
         })
         .collect()
@@ -149,6 +154,11 @@ pub async fn queue(
         .filter(|a| query.layanan.as_deref().is_none_or(|s| s.is_empty() || s == a.service_slug))
         .filter(|a| query.status.as_deref().is_none_or(|s| s.is_empty() || s == a.status))
         .filter(|a| query.terlambat != Some(1) || is_overdue(a))
+        .filter(|a| match query.penanganan.as_deref() {
+            Some("saya") => a.assigned_to == Some(officer.principal.account_id),
+            Some("kosong") => a.assigned_to.is_none(),
+            _ => true,
+        })
         .map(|a| QueueRow {
             href: format!("/admin/permohonan/{}", a.id),
             receipt: a.receipt.clone(),
@@ -174,6 +184,17 @@ pub async fn queue(
         services,
         statuses,
         overdue_only: query.terlambat == Some(1),
+        handling: ["", "saya", "kosong"]
+            .into_iter()
+            .map(|value| {
+                let label = match value {
+                    "saya" => lang.t("work-filter-mine"),
+                    "kosong" => lang.t("work-filter-unassigned"),
+                    _ => lang.t("work-filter-any"),
+                };
+                (value.to_string(), label, query.penanganan.as_deref().unwrap_or("") == value)
+            })
+            .collect(),
     })
 }
 
@@ -189,13 +210,28 @@ pub struct DetailPage {
     step: String,
     due: String,
     answers: Vec<(String, String)>,
-    documents: Vec<(String, Option<String>, String)>,
+    documents: Vec<DocumentView>,
     actions: Vec<(String, String, bool)>,
     timeline: Vec<(String, String, Option<String>)>,
     error: Option<String>,
     issued: Option<crate::services::verify::Shown>,
     can_revoke: bool,
     revoke_error: Option<String>,
+    assigned: String,
+    claimable: bool,
+    assignees: Vec<(i64, String, bool)>,
+}
+
+/// A requirement on the application's page: the file, the officer's check, and the form to
+/// record it.
+pub struct DocumentView {
+    key: String,
+    label: String,
+    href: Option<String>,
+    state: String,
+    verdict: Option<String>,
+    checkable: bool,
+    error: Option<String>,
 }
 
 /// An application an officer may work on, and the grant that allows it.
@@ -204,17 +240,24 @@ pub(crate) struct Scoped {
     pub application: Application,
     /// The grant.
     pub grant: Grant,
+    /// The agency it is made to.
+    pub agency_id: i64,
+    /// The citizen's district.
+    pub region: String,
+    /// The officer handling it.
+    pub assigned_to: Option<i64>,
 }
 
 /// The application `id` if the officer may handle it; drafts and other scopes are refused.
 pub(crate) async fn scoped(state: &AppState, officer: &Officer, id: &str) -> AppResult<Scoped> {
     officer.require(Permission::HandleApplications)?;
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
-    let row = sqlx::query("SELECT agency_id, region_code, status FROM applications WHERE id = $1")
-        .bind(id)
-        .fetch_optional(state.db.pool())
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let row =
+        sqlx::query("SELECT agency_id, region_code, status, assigned_to FROM applications WHERE id = $1")
+            .bind(id)
+            .fetch_optional(state.db.pool())
+            .await?
+            .ok_or(AppError::NotFound)?;
     // Drafts are the citizen's alone.
     if row.try_get::<String, _>("status")? == Status::Draft.as_str() {
         return Err(AppError::NotFound);
@@ -230,7 +273,7 @@ pub(crate) async fn scoped(state: &AppState, officer: &Officer, id: &str) -> App
         return Err(AppError::Forbidden);
     };
     let application = applications::load(&state.db, &state.fields, id).await?.ok_or(AppError::NotFound)?;
-    Ok(Scoped { application, grant })
+    Ok(Scoped { application, grant, agency_id, region, assigned_to: row.try_get("assigned_to")? })
 }
 
 /// The actions this grant may take at the application's current step.
@@ -297,23 +340,37 @@ async fn detail_page(
         .collect();
     let timeline = crate::services::routes::timeline_rows(state, lang, application).await?;
     let uploaded = crate::services::attachments::of_application(&state.db, application.id).await?;
+    let checking = application.status == Status::InProgress;
     let documents = crate::services::documents::shown_requirements(application)
         .into_iter()
         .map(|r| {
             let file = uploaded.iter().find(|a| a.requirement_key == r.key);
-            let href = file.map(|_| format!("/admin/permohonan/{}/dokumen/{}", application.id, r.key));
-            let state = file
-                .map(|a| {
-                    format!(
-                        "{} ({})",
-                        a.file_name,
-                        crate::services::documents::format_size(lang, a.size_bytes)
-                    )
-                })
-                .unwrap_or_else(|| lang.t("docs-missing"));
-            (pick(lang, &r.label), href, state)
+            DocumentView {
+                key: r.key.clone(),
+                label: pick(lang, &r.label),
+                href: file.map(|_| format!("/admin/permohonan/{}/dokumen/{}", application.id, r.key)),
+                state: file.map_or_else(
+                    || lang.t("docs-missing"),
+                    |a| {
+                        format!(
+                            "{} ({})",
+                            a.file_name,
+                            crate::services::documents::format_size(lang, a.size_bytes)
+                        )
+                    },
+                ),
+                verdict: file.and_then(|a| crate::services::documents::verdict_text(lang, a)),
+                checkable: checking && file.is_some(),
+                error: None,
+            }
         })
         .collect();
+    let assignees = assignees(state, scoped).await?;
+    let assigned = scoped
+        .assigned_to
+        .and_then(|id| assignees.iter().find(|(a, _)| *a == id).map(|(_, name)| name.clone()))
+        .unwrap_or_else(|| lang.t("work-unassigned"));
+    let open = matches!(application.status, Status::InProgress | Status::Revision);
     let issued = crate::services::issued::of_application(&state.db, application.id).await?;
     let can_revoke = issued.as_ref().is_some_and(|d| {
         d.revoked.is_none()
@@ -323,6 +380,13 @@ async fn detail_page(
         issued: issued.map(|d| crate::services::verify::Shown::new(lang, &d, installation.utc_offset_hours)),
         can_revoke,
         revoke_error: None,
+        assigned,
+        claimable: open && scoped.assigned_to != Some(officer.principal.account_id),
+        assignees: if open && assigns_others(&scoped.grant) {
+            assignees.into_iter().map(|(id, name)| (id, name, scoped.assigned_to == Some(id))).collect()
+        } else {
+            Vec::new()
+        },
         documents,
         chrome: Chrome::new(context, &installation, "account", pick(lang, &service.definition.name)),
         csrf: officer.csrf.clone(),
@@ -349,6 +413,163 @@ pub async fn detail(
     let application = &scoped.application;
     log_opening(&state, &officer, &scoped, "", &format!("application/{}", application.id)).await?;
     render(&detail_page(&state, &context, &officer, &scoped, None).await?)
+}
+
+/// Officers who may handle the application (by their roles' scope), with their names.
+async fn assignees(state: &AppState, scoped: &Scoped) -> anyhow::Result<Vec<(i64, String)>> {
+    let rows = sqlx::query(
+        "SELECT a.id, a.name, r.role, r.agency_id, r.region_code FROM officer_roles r \
+         JOIN accounts a ON a.id = r.account_id WHERE a.disabled_at IS NULL ORDER BY a.name, a.id",
+    )
+    .fetch_all(state.db.pool())
+    .await?;
+    let mut found: Vec<(i64, String)> = Vec::new();
+    for row in rows {
+        let grant = Grant {
+            role: Role::parse(&row.try_get::<String, _>("role")?).unwrap_or(Role::ContentEditor),
+            agency_id: row.try_get("agency_id")?,
+            region_code: row.try_get("region_code")?,
+        };
+        let covers = crate::identity::roles::allows(grant.role, Permission::HandleApplications)
+            && grant.covers_region(&scoped.region)
+            && grant.agency_id.is_none_or(|a| a == scoped.agency_id);
+        let id: i64 = row.try_get("id")?;
+        if covers && !found.iter().any(|(f, _)| *f == id) {
+            found.push((id, row.try_get("name")?));
+        }
+    }
+    Ok(found)
+}
+
+/// Supervisors, agency admins and the installation's admin hand work to others; officers
+/// take it for themselves.
+fn assigns_others(grant: &Grant) -> bool {
+    matches!(grant.role, Role::Supervisor | Role::AgencyAdmin | Role::Admin)
+}
+
+/// The assignment form: an officer's id, or `saya` for oneself.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssignForm {
+    petugas: String,
+}
+
+/// `POST /admin/permohonan/{id}/tugaskan`: takes the application, or hands it to an officer
+/// in scope.
+pub async fn assign(
+    State(state): State<AppState>,
+    officer: Officer,
+    Path(id): Path<String>,
+    Form(form): Form<AssignForm>,
+) -> AppResult<Response> {
+    let scoped = scoped(&state, &officer, &id).await?;
+    let me = officer.principal.account_id;
+    let target = if form.petugas == "saya" {
+        me
+    } else {
+        form.petugas.parse().map_err(|_| AppError::malformed("petugas"))?
+    };
+    if target != me && !assigns_others(&scoped.grant) {
+        return Err(AppError::Forbidden);
+    }
+    if !assignees(&state, &scoped).await?.iter().any(|(id, _)| *id == target) {
+        return Err(AppError::Forbidden);
+    }
+    let application = &scoped.application;
+    let now = jiff::Timestamp::now().as_second();
+    let mut tx = state.db.begin().await?;
+    let changed = sqlx::query(
+        "UPDATE applications SET assigned_to = $1, updated_at = $2 WHERE id = $3 AND status IN ('in_progress', 'revision')",
+    )
+    .bind(target)
+    .bind(now)
+    .bind(application.id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed != 1 {
+        return Err(AppError::Conflict);
+    }
+    let actor = officer.principal.actor();
+    let entry = crate::audit::Entry {
+        actor: &actor,
+        action: "application.assign",
+        subject: &format!("application/{}", application.id),
+        digest: crate::audit::store::digest_of(&target),
+    };
+    crate::audit::append(&state.db, &mut tx, &entry).await?;
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    Ok(see_other(&format!("/admin/permohonan/{}", application.id)))
+}
+
+/// The result of checking one document.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckForm {
+    #[serde(default)]
+    hasil: String,
+    #[serde(default)]
+    catatan: String,
+}
+
+/// `POST /admin/permohonan/{id}/dokumen/{key}/periksa`: records whether a document is right;
+/// the citizen sees the result (and the note) on the documents page.
+pub async fn check_document(
+    State(state): State<AppState>,
+    context: RequestContext,
+    officer: Officer,
+    Path((id, key)): Path<(String, String)>,
+    Form(form): Form<CheckForm>,
+) -> AppResult<Response> {
+    let scoped = scoped(&state, &officer, &id).await?;
+    let application = &scoped.application;
+    if application.status != Status::InProgress {
+        return Err(AppError::Conflict);
+    }
+    let note = form.catatan.trim();
+    let length = note.chars().count();
+    let valid = match form.hasil.as_str() {
+        "ok" => length <= 500,
+        "not_ok" => (5..=500).contains(&length),
+        _ => false,
+    };
+    if !valid {
+        let mut page = detail_page(&state, &context, &officer, &scoped, None).await?;
+        if let Some(document) = page.documents.iter_mut().find(|d| d.key == key) {
+            document.error = Some(context.lang.t("work-error-check-note"));
+        }
+        let mut response = render(&page)?;
+        *response.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+        return Ok(response);
+    }
+    let actor = officer.principal.actor();
+    let note = Some(note).filter(|n| !n.is_empty());
+    let mut tx = state.db.begin().await?;
+    let changed = sqlx::query(
+        "UPDATE attachments SET verdict = $1, verdict_note = $2, verdict_by = $3, verdict_at = $4 \
+         WHERE application_id = $5 AND requirement_key = $6",
+    )
+    .bind(&form.hasil)
+    .bind(note)
+    .bind(&actor)
+    .bind(jiff::Timestamp::now().as_second())
+    .bind(application.id)
+    .bind(&key)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if changed != 1 {
+        return Err(AppError::NotFound);
+    }
+    let entry = crate::audit::Entry {
+        actor: &actor,
+        action: "application.check_document",
+        subject: &format!("application/{}/{key}", application.id),
+        digest: crate::audit::store::digest_of(&(&form.hasil, note)),
+    };
+    crate::audit::append(&state.db, &mut tx, &entry).await?;
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    Ok(see_other(&format!("/admin/permohonan/{}#dokumen-{key}", application.id)))
 }
 
 /// The application's page again, with the revocation form's error (400).

@@ -168,6 +168,21 @@ async fn a_citizen_applies_for_a_birth_certificate_page_by_page(store: Store) {
     for shown in ["Putri Ayu Lestari", "Perempuan", "20 November 2026", "Budi Santoso", "Ya"] {
         assert!(check.body.contains(shown), "{shown}: {}", check.body);
     }
+    // Required documents come first: the kirim button answers with what is missing.
+    let early = siti.post(&format!("/permohonan/{id}/kirim"), &[]).await;
+    assert_eq!(early.status, 400);
+    assert!(
+        early.body.contains("Kartu Keluarga")
+            && early.body.contains("wajib diunggah sebelum permohonan dikirim"),
+        "{}",
+        early.body
+    );
+    for key in ["kartu_keluarga", "buku_nikah"] {
+        siti.get(&format!("/permohonan/{id}/dokumen")).await;
+        let done = siti.upload(&format!("/permohonan/{id}/dokumen/{key}"), "berkas.pdf", pdf).await;
+        assert_eq!(done.status, 303, "{key}");
+    }
+    siti.get(&format!("/permohonan/{id}/periksa")).await;
     let sent = siti.post(&format!("/permohonan/{id}/kirim"), &[]).await;
     assert_eq!(sent.location.as_deref(), Some(format!("/permohonan/{id}?terkirim=1").as_str()));
     let status = siti.get(&format!("/permohonan/{id}?terkirim=1")).await;
@@ -248,6 +263,15 @@ async fn answers_hidden_by_a_condition_are_dropped_and_drafts_resume(store: Stor
     );
     let list = budi.get("/akun/permohonan").await;
     assert!(list.body.contains("Draf (belum dikirim)"), "{}", list.body);
+    let pdf = b"%PDF-1.4\n% berkas\n%%EOF\n";
+    for key in ["surat_lahir", "kartu_keluarga"] {
+        budi.get(&format!("/permohonan/{id}/dokumen")).await;
+        assert_eq!(
+            budi.upload(&format!("/permohonan/{id}/dokumen/{key}"), "berkas.pdf", pdf).await.status,
+            303
+        );
+    }
+    budi.get(&format!("/permohonan/{id}/periksa")).await;
     assert_eq!(budi.post(&format!("/permohonan/{id}/kirim"), &[]).await.status, 303);
     app.stop().await;
 }

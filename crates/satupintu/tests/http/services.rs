@@ -158,3 +158,80 @@ async fn a_file_with_any_mistake_stores_nothing_and_names_every_mistake(store: S
     assert!(stderr.contains("not JSON"), "{stderr}");
     app.stop().await;
 }
+
+mod editor {
+    use crate::identity::{create_officer, officer_session};
+    use crate::store_tests;
+    use crate::support::{Store, TestApp};
+
+    store_tests!(agency_admins_write_preview_and_publish_definitions);
+
+    const STARTER: &str = include_str!("../../demo/service_starter.json");
+
+    async fn agency_admins_write_preview_and_publish_definitions(store: Store) {
+        let app = TestApp::spawn(store).await;
+        let admin =
+            create_officer(&app, "admin@capil.test", "agency_admin", Some("disdukcapil"), Some("35.78"));
+        let mut admin = officer_session(&app, &admin).await;
+        let list = admin.get("/admin/layanan").await;
+        assert_eq!(list.status, 200);
+        assert!(list.body.contains("Penggantian KTP-el") && !list.body.contains("PBI"), "own agency only");
+        assert!(admin.get("/admin/layanan/baru").await.body.contains("layanan-baru"));
+
+        let text = STARTER.replace("\"AGENCY\"", "\"disdukcapil\"");
+        let new = "/admin/layanan/baru";
+        let preview = admin.post(new, &[("definisi", &text), ("aksi", "pratinjau")]).await;
+        assert_eq!(preview.status, 200, "{}", preview.body);
+        assert!(preview.body.contains("Pratinjau: Layanan Baru"));
+        admin.get(new).await;
+        let broken = admin.post(new, &[("definisi", "{\"slug\": "), ("aksi", "pratinjau")]).await;
+        assert_eq!(broken.status, 400);
+        assert!(
+            broken.body.contains("Definisi ini belum benar") && broken.body.contains("EOF"),
+            "{}",
+            broken.body
+        );
+        admin.get(new).await;
+        let wrong = text.replace("\"sla_working_days\": 1", "\"sla_working_days\": 0");
+        let refused = admin.post(new, &[("definisi", &wrong), ("aksi", "terbitkan")]).await;
+        assert_eq!(refused.status, 400);
+        assert!(refused.body.contains("sla_working_days"), "the mistake named by its path: {}", refused.body);
+        admin.get(new).await;
+        let other = text.replace("\"disdukcapil\"", "\"dinsos\"");
+        let foreign = admin.post(new, &[("definisi", &other), ("aksi", "simpan")]).await;
+        assert_eq!(foreign.status, 400);
+        assert!(foreign.body.contains("bukan instansi yang Anda kelola"));
+
+        // A draft stays invisible; publishing makes it a service.
+        admin.get(new).await;
+        let saved = admin.post(new, &[("definisi", &text), ("aksi", "simpan")]).await;
+        assert_eq!(saved.status, 200, "{}", saved.body);
+        assert!(saved.body.contains("Draf disimpan"));
+        assert_eq!(app.get("/layanan/layanan-baru").await.status(), 404);
+        assert!(admin.get("/admin/layanan").await.body.contains("ada draf"));
+        admin.get("/admin/layanan/layanan-baru").await;
+        let published =
+            admin.post("/admin/layanan/layanan-baru", &[("definisi", &text), ("aksi", "terbitkan")]).await;
+        assert_eq!(published.status, 303, "{}", published.body);
+        assert_eq!(app.get("/layanan/layanan-baru").await.status(), 200);
+        let definition = app.json("/api/v1/services/layanan-baru/definition", 200).await;
+        assert_eq!(definition["slug"].as_str(), Some("layanan-baru"));
+
+        // A change is a new version; another service's slug cannot be taken over.
+        let changed = text.replace("\"sla_working_days\": 1", "\"sla_working_days\": 2");
+        admin.get("/admin/layanan/layanan-baru").await;
+        let again =
+            admin.post("/admin/layanan/layanan-baru", &[("definisi", &changed), ("aksi", "terbitkan")]).await;
+        assert_eq!(again.location.as_deref(), Some("/admin/layanan/layanan-baru?terbit=2"));
+        admin.get("/admin/layanan/ktp-el-hilang-rusak").await;
+        let renamed = admin
+            .post("/admin/layanan/ktp-el-hilang-rusak", &[("definisi", &text), ("aksi", "terbitkan")])
+            .await;
+        assert_eq!(renamed.status, 400);
+
+        let clerk = create_officer(&app, "loket@capil.test", "officer", Some("disdukcapil"), Some("35.78"));
+        let mut clerk = officer_session(&app, &clerk).await;
+        assert_eq!(clerk.get("/admin/layanan").await.status, 403);
+        app.stop().await;
+    }
+}

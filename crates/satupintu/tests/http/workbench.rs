@@ -120,12 +120,15 @@ async fn an_application_goes_through_its_workflow_with_a_correction(store: Store
         .await;
     assert_eq!(fix.status, 303, "{}", fix.body);
     assert_eq!(fix.location.as_deref(), Some(format!("/permohonan/{id}/isi/orang_tua").as_str()));
-    siti.get(&format!("/permohonan/{id}/dokumen")).await;
     let pdf = b"%PDF-1.4\n% surat keterangan lahir\n%%EOF\n";
-    assert_eq!(
-        siti.upload(&format!("/permohonan/{id}/dokumen/surat_lahir"), "lahir.pdf", pdf).await.status,
-        303
-    );
+    for key in ["surat_lahir", "kartu_keluarga", "buku_nikah"] {
+        siti.get(&format!("/permohonan/{id}/dokumen")).await;
+        assert_eq!(
+            siti.upload(&format!("/permohonan/{id}/dokumen/{key}"), "lahir.pdf", pdf).await.status,
+            303
+        );
+    }
+    siti.get(&format!("/permohonan/{id}/periksa")).await;
     assert_eq!(siti.post(&format!("/permohonan/{id}/kirim"), &[]).await.status, 303);
     let status = siti.get(&format!("/permohonan/{id}")).await;
     assert!(
@@ -137,9 +140,36 @@ async fn an_application_goes_through_its_workflow_with_a_correction(store: Store
     // Forward to approval; only a supervisor approves.
     let page = officer.get(&path).await;
     assert!(page.body.contains("3 November 2026"), "the corrected answer");
-    assert!(
-        page.body.contains(&format!("{path}/dokumen/surat_lahir")) && page.body.contains("Belum diunggah")
+    assert!(page.body.contains(&format!("{path}/dokumen/surat_lahir")));
+
+    // The clerk takes it; the queue's handling filter follows.
+    assert!(page.body.contains("Ambil permohonan ini"));
+    let claim = format!("{path}/tugaskan");
+    assert_eq!(officer.post(&claim, &[("petugas", "saya")]).await.status, 303);
+    assert!(!officer.get(&path).await.body.contains("Ambil permohonan ini"));
+    assert!(officer.get("/admin/permohonan?penanganan=saya").await.body.contains(&receipt));
+    assert!(!officer.get("/admin/permohonan?penanganan=kosong").await.body.contains(&receipt));
+    assert_eq!(
+        officer.post(&claim, &[("petugas", "1")]).await.status,
+        403,
+        "clerks take work, not hand it out"
     );
+
+    // Each document is checked; a wrong one needs a note, which the citizen reads.
+    let check = format!("{path}/dokumen/kartu_keluarga/periksa");
+    let bare = officer.post(&check, &[("hasil", "not_ok"), ("catatan", "")]).await;
+    assert_eq!(bare.status, 400);
+    assert!(bare.body.contains("Tuliskan apa yang tidak sesuai"));
+    let note = "Halaman kedua tidak terbaca";
+    assert_eq!(officer.post(&check, &[("hasil", "not_ok"), ("catatan", note)]).await.status, 303);
+    assert_eq!(
+        officer
+            .post(&format!("{path}/dokumen/surat_lahir/periksa"), &[("hasil", "ok"), ("catatan", "")])
+            .await
+            .status,
+        303
+    );
+    assert!(officer.get(&path).await.body.contains(note));
     let file = officer.get(&format!("{path}/dokumen/surat_lahir")).await;
     assert_eq!(file.status, 200);
     assert_eq!(file.body.as_bytes(), pdf.as_slice());
