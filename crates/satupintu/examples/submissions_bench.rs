@@ -119,6 +119,7 @@ async fn main() -> anyhow::Result<()> {
         max_body_bytes: 1_048_576,
         page_cache_seconds: 0,
         request_timeout_seconds: 30,
+        overdue_check_seconds: 300,
         store: StoreConfig {
             data_dir: data_dir.clone(),
             database_url: Some(url.clone()),

@@ -243,6 +243,8 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/admin/permohonan/{id}/surat/cabut", post(crate::services::verify::revoke))
         .route("/janji/{agency}", get(appointments::office_slots).post(appointments::book_slot))
         .route("/akun/janji", get(appointments::mine))
+        .route("/akun/notifikasi", get(crate::services::notifications::page))
+        .route("/akun/notifikasi/dibaca", post(crate::services::notifications::mark_read))
         .route("/akun/janji/{id}", get(appointments::booking_page))
         .route("/akun/janji/{id}/batal", post(appointments::cancel))
         .route("/akun/janji/{id}/ubah", get(appointments::reschedule_page).post(appointments::reschedule))
@@ -360,6 +362,7 @@ pub struct Server {
     listener: TcpListener,
     router: Router,
     state: AppState,
+    overdue_every: Duration,
 }
 
 impl Server {
@@ -406,7 +409,8 @@ impl Server {
             document_keys: crate::services::issued::DocumentKeys::new(data_dir),
         };
         let router = router(state.clone(), config);
-        Ok(Self { listener, router, state })
+        let overdue_every = Duration::from_secs(config.overdue_check_seconds.max(1));
+        Ok(Self { listener, router, state, overdue_every })
     }
 
     /// Prepares the database now, before serving (tests do this to start ready).
@@ -437,6 +441,7 @@ impl Server {
             ));
         }
         tokio::spawn(ops::sign_tree_heads(self.state.clone()));
+        tokio::spawn(crate::services::overdue::watch(self.state.clone(), self.overdue_every));
         tokio::spawn(self.state.outbox.clone().run(self.state.db.clone(), self.state.readiness.clone()));
         let service = self.router.into_make_service_with_connect_info::<std::net::SocketAddr>();
         axum::serve(self.listener, service).with_graceful_shutdown(shutdown).await?;

@@ -93,6 +93,10 @@ pub struct ServeConfig {
     #[arg(long, env = "SATUPINTU_PASSWORD_HASHING_SLOTS")]
     pub password_hashing_slots: Option<usize>,
 
+    /// Seconds between checks for applications past their due date (supervisors are told).
+    #[arg(long, env = "SATUPINTU_OVERDUE_CHECK_SECONDS", default_value_t = 300)]
+    pub overdue_check_seconds: u64,
+
     /// Where the data lives.
     #[command(flatten)]
     pub store: StoreConfig,

@@ -862,3 +862,9 @@ notice-overdue-body =
     Application { $receipt } ({ $service }) passed its service deadline on { $due } and is not finished.
 
     Open: { $link }
+notifications-title = Notifications
+notifications-empty = No notifications yet.
+notifications-new = New
+notifications-mark-read = Mark all as read
+account-notifications = Notifications ({ $unread } unread)
+account-appointments = My appointments

@@ -862,3 +862,9 @@ notice-overdue-body =
     Permohonan { $receipt } ({ $service }) melewati batas waktu layanan pada { $due } dan belum selesai.
 
     Buka: { $link }
+notifications-title = Pemberitahuan
+notifications-empty = Belum ada pemberitahuan.
+notifications-new = Baru
+notifications-mark-read = Tandai semua sudah dibaca
+account-notifications = Pemberitahuan ({ $unread } belum dibaca)
+account-appointments = Janji temu saya

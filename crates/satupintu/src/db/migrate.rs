@@ -39,6 +39,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(10, "0010_appointments"),
     migration!(11, "0011_service_drafts"),
     migration!(12, "0012_workbench"),
+    migration!(13, "0013_notifications"),
 ];
 
 impl Migration {

@@ -124,6 +124,12 @@ pub async fn admin_home(
     if officer.may(Permission::HandleApplications) {
         links.push(("/admin/permohonan".to_string(), lang.t("work-title")));
     }
+    if officer.may(Permission::ManageAppointments) {
+        links.push(("/admin/antrean".to_string(), lang.t("appt-office-title")));
+    }
+    if officer.may(Permission::ManageServices) {
+        links.push(("/admin/layanan".to_string(), lang.t("svc-edit-title")));
+    }
     if officer.may(Permission::ReadCitizen) {
         links.push(("/admin/warga".to_string(), lang.t("lookup-title")));
     }

@@ -1107,12 +1107,19 @@ pub async fn overview(
             "account-second-factor-off"
         }),
     ));
+    let unread = crate::services::notifications::unread(&state.db, principal.account_id).await?;
     let mut links = vec![
+        (
+            "/akun/notifikasi".to_string(),
+            lang.t_args("account-notifications", &[("unread", unread.to_string())]),
+        ),
         ("/akun/sandi".to_string(), lang.t("password-title")),
         ("/akun/dua-langkah".to_string(), lang.t("totp-title")),
     ];
     links.push(("/akun/token".into(), lang.t("tokens-title")));
     if principal.kind == AccountKind::Citizen {
+        links.push(("/akun/permohonan".into(), lang.t("apply-list-title")));
+        links.push(("/akun/janji".into(), lang.t("account-appointments")));
         links.push(("/akun/usaha".into(), lang.t("business-title")));
         links.push(("/akun/akses".into(), lang.t("access-title")));
         links.push(("/akun/unduh".into(), lang.t("export-title")));

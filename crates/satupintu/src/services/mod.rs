@@ -9,6 +9,8 @@ pub mod documents;
 pub mod editor;
 pub mod import;
 pub mod issued;
+pub mod notifications;
+pub mod overdue;
 pub mod routes;
 pub mod verify;
 pub mod workbench;
@@ -37,23 +39,31 @@ pub fn pick(lang: Lang, text: &satupintu_rules::service::Text) -> String {
     lang.pick(&text.id, &text.en).to_string()
 }
 
-/// A notice about an application for its citizen: a mail, or an SMS for citizens without email.
+/// A notice about an application for its citizen: in the app, and by mail, or SMS for
+/// citizens without email.
 pub struct Notice {
     /// The mail's subject.
     pub subject: String,
+    /// The in-app notification's one line.
+    pub title: String,
+    /// The page it is about, a path (`/permohonan/12`).
+    pub path: String,
     /// The mail's text.
     pub body: String,
     /// The SMS text.
     pub sms: String,
 }
 
-/// Queues a notice in the caller's transaction, by the channel the citizen can be reached on.
+/// Records a notice in the caller's transaction, in the app and by the channel the citizen can
+/// be reached on.
 pub async fn notify_citizen(
     state: &crate::app::AppState,
     tx: &mut crate::db::Tx,
+    account_id: i64,
     reachable: Option<crate::identity::accounts::Reachable>,
     notice: Notice,
 ) -> anyhow::Result<()> {
+    crate::services::notifications::record(tx, account_id, &notice.title, &notice.path).await?;
     match reachable {
         Some(crate::identity::accounts::Reachable::Email(to)) => {
             let mail = crate::mail::OutgoingMail { to, subject: notice.subject, text: notice.body };

@@ -620,16 +620,20 @@ pub async fn submit_in(
         return Ok(outcome);
     };
     let service = pick(lang, &application.service.definition.name);
-    let link = format!("{}/permohonan/{}", state.link_base, application.id);
+    let path = format!("/permohonan/{}", application.id);
+    let link = format!("{}{path}", state.link_base);
+    let subject = lang.t_args("mail-submitted-subject", &[("receipt", receipt.clone())]);
     let notice = crate::services::Notice {
-        subject: lang.t_args("mail-submitted-subject", &[("receipt", receipt.clone())]),
+        path,
+        title: subject.clone(),
+        subject,
         body: lang.t_args(
             "mail-submitted-body",
             &[("receipt", receipt.clone()), ("service", service), ("link", link.clone())],
         ),
         sms: lang.t_args("sms-submitted", &[("receipt", receipt.clone()), ("link", link)]),
     };
-    crate::services::notify_citizen(state, tx, facts.reachable, notice).await?;
+    crate::services::notify_citizen(state, tx, application.account_id, facts.reachable, notice).await?;
     Ok(Ok(receipt))
 }
 

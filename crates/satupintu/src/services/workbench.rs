@@ -712,17 +712,21 @@ pub(crate) async fn notify(
     reachable: Option<crate::identity::accounts::Reachable>,
 ) -> anyhow::Result<()> {
     let receipt = application.receipt.clone().unwrap_or_default();
-    let link = format!("{}/permohonan/{}", state.link_base, application.id);
+    let path = format!("/permohonan/{}", application.id);
+    let link = format!("{}{path}", state.link_base);
     let what = lang.t(&format!("notice-{event}"));
+    let subject = lang.t_args("mail-update-subject", &[("receipt", receipt.clone())]);
     let notice = crate::services::Notice {
-        subject: lang.t_args("mail-update-subject", &[("receipt", receipt.clone())]),
+        path,
+        title: format!("{subject}: {what}"),
+        subject,
         body: lang.t_args(
             "mail-update-body",
             &[("receipt", receipt.clone()), ("what", what.clone()), ("link", link.clone())],
         ),
         sms: lang.t_args("sms-update", &[("receipt", receipt), ("what", what), ("link", link)]),
     };
-    crate::services::notify_citizen(state, tx, reachable, notice).await
+    crate::services::notify_citizen(state, tx, application.account_id, reachable, notice).await
 }
 
 /// `GET /admin/permohonan/{id}/dokumen/{key}`: an attachment, for officers in scope; the

@@ -49,6 +49,12 @@ async fn an_approved_application_gets_a_signed_document_anyone_can_verify(store:
     let text = String::from_utf8_lossy(&pdf);
     assert!(text.contains(&receipt) && text.contains(&format!("/verify/{code}")), "receipt and QR link");
     wait_for_mail(&app, "siti@warga.test", &format!("Kabar permohonan {receipt}"), 2).await;
+    let notices = siti.get("/akun/notifikasi").await;
+    assert!(
+        notices.body.contains(&format!("Kabar permohonan {receipt}: Permohonan Anda disetujui")),
+        "{}",
+        notices.body
+    );
 
     // Anyone verifies by code: status, number and hash, and nothing about the applicant.
     let public = app.page(&format!("/verify/{code}"), 200).await;

@@ -201,6 +201,7 @@ impl TestApp {
             max_body_bytes: options.max_body_bytes,
             page_cache_seconds: options.page_cache_seconds,
             request_timeout_seconds: 30,
+            overdue_check_seconds: 1,
             store: StoreConfig {
                 data_dir: data_dir.clone(),
                 database_url: Some(database_url.clone()),

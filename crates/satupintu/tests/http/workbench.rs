@@ -17,6 +17,7 @@ use crate::support::{Store, TestApp};
 store_tests!(
     an_application_goes_through_its_workflow_with_a_correction,
     officers_outside_the_scope_see_and_do_nothing,
+    supervisors_in_scope_are_told_once_when_an_application_passes_its_due_date,
 );
 
 fn birth() -> serde_json::Value {
@@ -222,5 +223,43 @@ async fn officers_outside_the_scope_see_and_do_nothing(store: Store) {
         "drafts are the citizen's"
     );
     assert_eq!(officer.get("/admin/permohonan/bukan-angka").await.status, 404);
+    app.stop().await;
+}
+
+async fn supervisors_in_scope_are_told_once_when_an_application_passes_its_due_date(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let (id, receipt) = submitted(&app, NIK_WONOCOLO, "siti@warga.test").await;
+    let head = create_officer(&app, "kabid@surabaya.test", "supervisor", Some("disdukcapil"), Some("35.78"));
+    let elsewhere =
+        create_officer(&app, "kabid@jakarta.test", "supervisor", Some("disdukcapil"), Some("31.71"));
+    let clerk = create_officer(&app, "loket@surabaya.test", "officer", Some("disdukcapil"), Some("35.78"));
+    let db = sqlx::AnyPool::connect(&app.database_url).await.expect("database");
+    sqlx::query("UPDATE applications SET due_on = '2020-01-02' WHERE id = $1")
+        .bind(id)
+        .execute(&db)
+        .await
+        .expect("backdate");
+    let subject = format!("Permohonan {receipt} melewati batas waktu");
+    wait_for_mail(&app, &head.email, &subject, 1).await;
+    // Checks keep running (every second here); nobody is told twice, nor outside the scope.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let told = |to: &str| {
+        app.mail
+            .messages()
+            .iter()
+            .filter(|m| m.to.iter().any(|t| t == to) && m.subject().is_some_and(|s| s.contains(&subject)))
+            .count()
+    };
+    assert_eq!((told(&head.email), told(&elsewhere.email), told(&clerk.email)), (1, 0, 0));
+    let mut supervisor = officer_session(&app, &head).await;
+    let notices = supervisor.get("/akun/notifikasi").await;
+    assert!(
+        notices.body.contains(&subject) && notices.body.contains(&format!("/admin/permohonan/{id}")),
+        "{}",
+        notices.body
+    );
+    assert!(supervisor.get("/akun").await.body.contains("1 belum dibaca"));
+    assert_eq!(supervisor.post("/akun/notifikasi/dibaca", &[]).await.status, 303);
+    assert!(supervisor.get("/akun").await.body.contains("0 belum dibaca"));
     app.stop().await;
 }
