@@ -239,6 +239,10 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/admin/permohonan/{id}/dokumen/{key}", get(crate::services::workbench::document))
         .route("/permohonan/{id}/dokumen", get(crate::services::documents::page))
         .route("/permohonan/{id}/surat", get(crate::services::verify::citizen_download))
+        .route(
+            "/permohonan/{id}/survei",
+            get(crate::services::survey::form).post(crate::services::survey::submit),
+        )
         .route("/admin/permohonan/{id}/surat", get(crate::services::verify::officer_download))
         .route("/admin/permohonan/{id}/surat/cabut", post(crate::services::verify::revoke))
         .route("/janji/{agency}", get(appointments::office_slots).post(appointments::book_slot))

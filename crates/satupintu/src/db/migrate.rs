@@ -40,6 +40,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(11, "0011_service_drafts"),
     migration!(12, "0012_workbench"),
     migration!(13, "0013_notifications"),
+    migration!(14, "0014_surveys"),
 ];
 
 impl Migration {

@@ -12,6 +12,7 @@ pub mod issued;
 pub mod notifications;
 pub mod overdue;
 pub mod routes;
+pub mod survey;
 pub mod verify;
 pub mod workbench;
 

@@ -683,6 +683,8 @@ pub struct StatusPage {
     revision: bool,
     id: i64,
     issued: Option<crate::services::verify::Shown>,
+    survey_open: bool,
+    just_rated: bool,
 }
 
 /// The query of the status page.
@@ -690,6 +692,7 @@ pub struct StatusPage {
 #[serde(deny_unknown_fields)]
 pub struct StatusQuery {
     terkirim: Option<u8>,
+    dinilai: Option<u8>,
 }
 
 /// `GET /permohonan/{id}`.
@@ -719,6 +722,8 @@ pub async fn status_page(
             .then(|| format!("/permohonan/{}/periksa", application.id)),
         revision: application.status == Status::Revision,
         id: application.id,
+        survey_open: crate::services::survey::open_for(&state, &application).await?,
+        just_rated: query.dinilai == Some(1),
         issued: match crate::services::issued::of_application(&state.db, application.id).await? {
             Some(issued) => {
                 let offset = crate::portal::store::installation(&state.db).await?.utc_offset_hours;

@@ -56,6 +56,34 @@ async fn an_approved_application_gets_a_signed_document_anyone_can_verify(store:
         notices.body
     );
 
+    // The satisfaction survey opens once the application is closed, and takes one answer.
+    assert!(status.body.contains(&format!("/permohonan/{id}/survei")));
+    let survey = format!("/permohonan/{id}/survei");
+    assert_eq!(siti.get(&survey).await.status, 200);
+    let partial = siti.post(&survey, &[("persyaratan", "4"), ("waktu", "9")]).await;
+    assert_eq!(partial.status, 400);
+    assert!(
+        partial.body.contains("Pilih salah satu penilaian") && partial.body.contains("value=\"4\" checked")
+    );
+    let elements = [
+        "persyaratan",
+        "prosedur",
+        "waktu",
+        "biaya",
+        "produk",
+        "kompetensi",
+        "perilaku",
+        "pengaduan",
+        "sarana",
+    ];
+    let mut answers: Vec<(&str, &str)> = elements.iter().map(|e| (*e, "3")).collect();
+    answers.push(("saran", "Antrean di loket sudah lebih cepat."));
+    let rated = siti.post(&survey, &answers).await;
+    assert_eq!(rated.location.as_deref(), Some(format!("/permohonan/{id}?dinilai=1").as_str()));
+    let after = siti.get(&format!("/permohonan/{id}?dinilai=1")).await;
+    assert!(after.body.contains("Terima kasih atas penilaian") && !after.body.contains(&survey));
+    assert_eq!(siti.post(&survey, &answers).await.status, 409, "one answer per application");
+
     // Anyone verifies by code: status, number and hash, and nothing about the applicant.
     let public = app.page(&format!("/verify/{code}"), 200).await;
     assert!(public.contains("Sah") && public.contains(&number) && public.contains(&sha256), "{public}");
