@@ -889,3 +889,5 @@ survey-error-choose = Choose one answer.
 survey-error-suggestion = A suggestion is at most 1000 characters.
 survey-invite = How did we do? Rate the service
 survey-thanks = Thank you for your answers.
+field-cuti_bersama = Collective leave days count as working days
+agencies-field-cuti_bersama-hint = For agencies that keep serving during collective leave. Their service deadlines then skip only weekends and national holidays.

@@ -889,3 +889,5 @@ survey-error-choose = Pilih salah satu penilaian.
 survey-error-suggestion = Saran paling panjang 1000 karakter.
 survey-invite = Bagaimana pelayanan kami? Beri penilaian
 survey-thanks = Terima kasih atas penilaian Anda.
+field-cuti_bersama = Hari cuti bersama dihitung sebagai hari kerja
+agencies-field-cuti_bersama-hint = Untuk instansi yang tetap melayani saat cuti bersama. Batas waktu layanannya lalu hanya melewati akhir pekan dan hari libur nasional.

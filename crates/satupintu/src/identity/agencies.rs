@@ -81,6 +81,9 @@ pub struct AgencyForm {
     deskripsi: String,
     #[serde(default)]
     deskripsi_en: String,
+    /// `1` when the agency works on collective leave days (cuti bersama).
+    #[serde(default)]
+    cuti_bersama: String,
 }
 
 impl AgencyForm {
@@ -97,6 +100,7 @@ impl AgencyForm {
             jam_en: a.hours_en.clone(),
             deskripsi: a.description.clone(),
             deskripsi_en: a.description_en.clone(),
+            cuti_bersama: String::new(),
         }
     }
 }
@@ -249,6 +253,10 @@ fn form_page(
         field(lang, "deskripsi", "text", "off", &form.deskripsi),
         field(lang, "deskripsi_en", "text", "off", &form.deskripsi_en),
     ]);
+    let mut leave = field(lang, "cuti_bersama", "checkbox", "off", &form.cuti_bersama);
+    leave.required = false;
+    leave.hint = Some(lang.t("agencies-field-cuti_bersama-hint"));
+    fields.push(leave);
     page.fields = fields;
     page.links = vec![("/admin/instansi".into(), lang.t("agencies-title"))];
     page
@@ -465,9 +473,14 @@ pub async fn edit_form(
     officer: Officer,
     Path(slug): Path<String>,
 ) -> AppResult<Response> {
-    let (_, record) = editable(&state, &officer, &slug).await?;
+    let (id, record) = editable(&state, &officer, &slug).await?;
     let chrome = chrome(&state, &context, "agencies-edit").await?;
-    let form = AgencyForm::from_record(&record);
+    let mut form = AgencyForm::from_record(&record);
+    if crate::calendar::policy_of_agency(&state.db, id).await?
+        == satupintu_rules::calendar::LeavePolicy::PublicHolidaysOnly
+    {
+        form.cuti_bersama = "1".into();
+    }
     form_page(chrome, format!("/admin/instansi/{slug}"), &officer.csrf, &form, is_admin(&officer))
         .respond(StatusCode::OK)
 }
@@ -502,7 +515,8 @@ pub async fn update(
     let mut tx = state.db.begin().await?;
     sqlx::query(
         "UPDATE agencies SET name = $1, name_en = $2, acronym = $3, region_code = $4, address = $5, \
-           phone = $6, email = $7, hours = $8, hours_en = $9, description = $10, description_en = $11 \
+           phone = $6, email = $7, hours = $8, hours_en = $9, description = $10, description_en = $11, \
+           collective_leave_worked = $13 \
          WHERE id = $12",
     )
     .bind(&record.name)
@@ -517,6 +531,7 @@ pub async fn update(
     .bind(&record.description)
     .bind(&record.description_en)
     .bind(id)
+    .bind(i64::from(form.cuti_bersama == "1"))
     .execute(&mut *tx)
     .await?;
     index_and_record(&state, &mut tx, &officer, "agency.update", &record).await?;

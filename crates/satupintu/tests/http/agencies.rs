@@ -140,6 +140,20 @@ async fn agency_admin_edits_only_their_own_agency(store: Store) {
     assert_eq!(page.status, 303, "{}", page.body);
     assert_eq!(tree_size(&app).await, before + 1);
     assert!(app.page("/instansi/disdukcapil", 200).await.contains(hours));
+    assert!(!browser.get("/admin/instansi/disdukcapil").await.body.contains("value=\"1\" checked"));
+    // The agency chooses to work on collective leave days; its SLA clocks then skip only
+    // weekends and national holidays.
+    let mut working = fields("DISDUKCAPIL", hours);
+    working.push(("cuti_bersama", "1"));
+    assert_eq!(browser.post("/admin/instansi/disdukcapil", &working).await.status, 303);
+    assert!(browser.get("/admin/instansi/disdukcapil").await.body.contains("value=\"1\" checked"));
+    let db = sqlx::AnyPool::connect(&app.database_url).await.expect("database");
+    let worked: i64 =
+        sqlx::query_scalar("SELECT collective_leave_worked FROM agencies WHERE slug = 'disdukcapil'")
+            .fetch_one(&db)
+            .await
+            .expect("policy");
+    assert_eq!(worked, 1);
     // Moving the agency to another region is an administrator's decision.
     let mut moved = fields("DISDUKCAPIL", hours);
     moved.push(("wilayah", "35.78.07"));
@@ -150,7 +164,7 @@ async fn agency_admin_edits_only_their_own_agency(store: Store) {
     let mut new = fields("BPBD", hours);
     new.push(("wilayah", "35.78"));
     assert_eq!(browser.post("/admin/instansi/baru", &new).await.status, 403);
-    assert_eq!(tree_size(&app).await, before + 1);
+    assert_eq!(tree_size(&app).await, before + 2);
     assert!(!app.page("/instansi/dinkes", 200).await.contains(hours));
     app.stop().await;
 }
