@@ -142,6 +142,7 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/api/v1/calendar/holidays", get(crate::calendar::api_holidays))
         .route("/api/v1/applications", post(crate::services::api::create))
         .route("/api/v1/applications/{id}", get(crate::services::api::detail))
+        .route("/api/v1/applications/{id}/actions", post(crate::services::api::act))
         .route("/api/v1/regions", get(regions::api_region_list))
         .route("/api/v1/regions/{code}", get(regions::api_region_detail))
         .route("/api/v1/transparency/sth", get(crate::audit::routes::tree_head))

@@ -132,6 +132,7 @@ pub fn page_of<T, P>(
         crate::calendar::api_holidays,
         crate::services::api::create,
         crate::services::api::detail,
+        crate::services::api::act,
         crate::services::verify::api_by_code,
         crate::services::verify::api_check_file,
         crate::regions::routes::api_region_list,

@@ -25,7 +25,7 @@ use crate::web::{RequestContext, see_other};
 pub const CITIZEN_SCOPES: &[&str] =
     &["me:read", "businesses:read", "applications:read", "applications:write"];
 /// Scopes an officer's token may hold.
-pub const OFFICER_SCOPES: &[&str] = &["me:read", "citizens:read"];
+pub const OFFICER_SCOPES: &[&str] = &["me:read", "citizens:read", "applications:handle"];
 /// Shortest and longest token name, in characters.
 const NAME_CHARS: std::ops::RangeInclusive<usize> = 3..=60;
 /// Shortest and longest lifetime, in days.

@@ -270,3 +270,78 @@ pub async fn detail(
         _ => Err(AppError::NotFound),
     }
 }
+
+/// An officer's workflow action on an application.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionRequest {
+    /// `forward`, `request_revision`, `approve` or `reject`, as the definition allows at the
+    /// current step for the officer's role.
+    pub action: String,
+    /// The note: required (5 to 2000 characters) to ask for a correction or to reject; the
+    /// citizen reads it.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Where an application stands after an officer's action.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ActionResult {
+    /// The application.
+    pub id: i64,
+    /// `in_progress`, `revision`, `approved` or `rejected`.
+    pub status: String,
+    /// The workflow step, while in progress.
+    pub step: Option<String>,
+}
+
+/// Takes a workflow action on an application in the officer's scope (token scope
+/// `applications:handle`). The same rules as the workbench: the step's role acts, two
+/// officers acting at once succeed once, approval issues the signed document.
+#[utoipa::path(post, path = "/api/v1/applications/{id}/actions", tag = "services", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The application's id")),
+    request_body = ActionRequest,
+    responses(
+        (status = 200, body = ActionResult),
+        (status = 401, body = crate::web::problem::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Outside the officer's scope, or a token without `applications:handle`", body = crate::web::problem::Problem, content_type = "application/problem+json"),
+        (status = 404, body = crate::web::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not an action allowed now at this step for this officer", body = crate::web::problem::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The note is missing or too long", body = crate::web::problem::Problem, content_type = "application/problem+json")))]
+pub async fn act(
+    State(state): State<AppState>,
+    context: RequestContext,
+    officer: crate::identity::roles::Officer,
+    Path(id): Path<String>,
+    JsonBody(request): JsonBody<ActionRequest>,
+) -> AppResult<Json<ActionResult>> {
+    if !officer.principal.has_scope("applications:handle") {
+        return Err(AppError::Forbidden);
+    }
+    let scoped = crate::services::workbench::scoped(&state, &officer, &id).await?;
+    let outcome = crate::services::workbench::perform(
+        &state,
+        context.lang,
+        &officer,
+        &scoped,
+        &request.action,
+        &request.note,
+    )
+    .await?;
+    match outcome {
+        Ok(_) => {
+            let application = applications::load(&state.db, &state.fields, scoped.application.id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            Ok(Json(ActionResult {
+                id: application.id,
+                status: application.status.as_str().to_string(),
+                step: application.step,
+            }))
+        }
+        Err(crate::services::workbench::Refusal::NotAllowed) => Err(AppError::Conflict),
+        Err(crate::services::workbench::Refusal::NoteNeeded) => {
+            Err(AppError::InvalidParameter { name: "note".into(), problem: ParamProblem::Malformed })
+        }
+    }
+}

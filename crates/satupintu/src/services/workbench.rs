@@ -622,30 +622,36 @@ pub struct ActionForm {
     catatan: String,
 }
 
-/// `POST /admin/permohonan/{id}/tindakan`: one workflow action at the current step.
-pub async fn act(
-    State(state): State<AppState>,
-    context: RequestContext,
-    officer: Officer,
-    Path(id): Path<String>,
-    Form(form): Form<ActionForm>,
-) -> AppResult<Response> {
-    let lang = context.lang;
-    let scoped = scoped(&state, &officer, &id).await?;
+/// Why a workflow action was not taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// Not an action this officer may take at the current step (or someone acted first).
+    NotAllowed,
+    /// A correction or a rejection needs a note of 5 to 2000 characters; any note at most 2000.
+    NoteNeeded,
+}
+
+/// Takes one workflow action at the application's current step, in one transaction with its
+/// event, its audit entry, the issued document on approval, and the citizen's notice.
+pub(crate) async fn perform(
+    state: &AppState,
+    lang: Lang,
+    officer: &Officer,
+    scoped: &Scoped,
+    name: &str,
+    note: &str,
+) -> AppResult<Result<Status, Refusal>> {
     let application = &scoped.application;
-    let chosen = available_actions(&scoped).into_iter().find(|(action, _)| action_name(*action) == form.aksi);
+    let chosen = available_actions(scoped).into_iter().find(|(action, _)| action_name(*action) == name);
     let Some((action, to)) = chosen else {
         // Not allowed now: another officer acted first, or the role does not act at this step.
-        tracing::info!(application = application.id, action = %form.aksi, "workflow action refused");
-        return Err(AppError::Conflict);
+        tracing::info!(application = application.id, action = %name, "workflow action refused");
+        return Ok(Err(Refusal::NotAllowed));
     };
-    let note = form.catatan.trim();
+    let note = note.trim();
     let needs_note = matches!(action, Action::RequestRevision | Action::Reject);
     if (needs_note && note.chars().count() < 5) || note.chars().count() > 2000 {
-        let page = detail_page(&state, &context, &officer, &scoped, Some(lang.t("work-error-note"))).await?;
-        let mut response = render(&page)?;
-        *response.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-        return Ok(response);
+        return Ok(Err(Refusal::NoteNeeded));
     }
     let note = Some(note).filter(|n| !n.is_empty());
     let reachable =
@@ -676,7 +682,7 @@ pub async fn act(
     .await?
     .rows_affected();
     if changed != 1 {
-        return Err(AppError::Conflict);
+        return Ok(Err(Refusal::NotAllowed));
     }
     let actor = officer.principal.actor();
     applications::add_event(&mut tx, application.id, &actor, event, step, note).await?;
@@ -694,12 +700,35 @@ pub async fn act(
     )
     .await?;
     if action == Action::Approve {
-        crate::services::issued::issue(&state, &mut tx, application, &actor).await?;
+        crate::services::issued::issue(state, &mut tx, application, &actor).await?;
     }
-    notify(&state, &mut tx, lang, application, event, reachable).await?;
+    notify(state, &mut tx, lang, application, event, reachable).await?;
     tx.commit().await.map_err(anyhow::Error::from)?;
     state.outbox.wake();
-    Ok(see_other(&format!("/admin/permohonan/{}", application.id)))
+    Ok(Ok(status))
+}
+
+/// `POST /admin/permohonan/{id}/tindakan`: one workflow action at the current step.
+pub async fn act(
+    State(state): State<AppState>,
+    context: RequestContext,
+    officer: Officer,
+    Path(id): Path<String>,
+    Form(form): Form<ActionForm>,
+) -> AppResult<Response> {
+    let lang = context.lang;
+    let scoped = scoped(&state, &officer, &id).await?;
+    match perform(&state, lang, &officer, &scoped, &form.aksi, &form.catatan).await? {
+        Ok(_) => Ok(see_other(&format!("/admin/permohonan/{}", scoped.application.id))),
+        Err(Refusal::NotAllowed) => Err(AppError::Conflict),
+        Err(Refusal::NoteNeeded) => {
+            let page =
+                detail_page(&state, &context, &officer, &scoped, Some(lang.t("work-error-note"))).await?;
+            let mut response = render(&page)?;
+            *response.status_mut() = axum::http::StatusCode::BAD_REQUEST;
+            Ok(response)
+        }
+    }
 }
 
 /// Tells the citizen that their application moved (by mail, or SMS without email).

@@ -18,6 +18,7 @@ store_tests!(
     an_application_goes_through_its_workflow_with_a_correction,
     officers_outside_the_scope_see_and_do_nothing,
     supervisors_in_scope_are_told_once_when_an_application_passes_its_due_date,
+    officers_act_through_the_api_with_a_scoped_token,
 );
 
 fn birth() -> serde_json::Value {
@@ -261,5 +262,57 @@ async fn supervisors_in_scope_are_told_once_when_an_application_passes_its_due_d
     assert!(supervisor.get("/akun").await.body.contains("1 belum dibaca"));
     assert_eq!(supervisor.post("/akun/notifikasi/dibaca", &[]).await.status, 303);
     assert!(supervisor.get("/akun").await.body.contains("0 belum dibaca"));
+    app.stop().await;
+}
+
+/// A new API token of an officer's browser session with these scopes.
+async fn officer_token(browser: &mut Browser<'_>, scopes: &[&str]) -> String {
+    crate::tokens::shown_token(&crate::tokens::create_token(browser, "Aplikasi loket", scopes, "30").await)
+}
+
+async fn act_api(app: &TestApp, token: &str, id: i64, body: serde_json::Value) -> (u16, serde_json::Value) {
+    let response = app
+        .client
+        .post(app.url(&format!("/api/v1/applications/{id}/actions")))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .expect("action");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+async fn officers_act_through_the_api_with_a_scoped_token(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let (id, _) = submitted(&app, NIK_WONOCOLO, "siti@warga.test").await;
+    let clerk = create_officer(&app, "loket@surabaya.test", "officer", Some("disdukcapil"), Some("35.78"));
+    let mut clerk = officer_session(&app, &clerk).await;
+    let token = officer_token(&mut clerk, &["applications:handle"]).await;
+    let reader = officer_token(&mut clerk, &["me:read"]).await;
+    assert_eq!(act_api(&app, &reader, id, json!({"action": "forward"})).await.0, 403, "the scope is needed");
+    assert_eq!(act_api(&app, &token, id, json!({"action": "approve"})).await.0, 409, "the supervisor's step");
+    let (status, problem) = act_api(&app, &token, id, json!({"action": "request_revision"})).await;
+    assert_eq!(status, 400, "{problem}");
+    assert_eq!(problem["parameter"].as_str().or(problem["name"].as_str()), Some("note"), "{problem}");
+    assert_eq!(act_api(&app, &token, id, json!({"action": "forward", "extra": 1})).await.0, 400);
+    let (status, moved) = act_api(&app, &token, id, json!({"action": "forward"})).await;
+    assert_eq!(status, 200, "{moved}");
+    assert_eq!(
+        (moved["status"].as_str(), moved["step"].as_str()),
+        (Some("in_progress"), Some("persetujuan"))
+    );
+
+    let outsider =
+        create_officer(&app, "jakarta@surabaya.test", "supervisor", Some("disdukcapil"), Some("31.71"));
+    let mut outsider = officer_session(&app, &outsider).await;
+    let foreign = officer_token(&mut outsider, &["applications:handle"]).await;
+    assert_eq!(act_api(&app, &foreign, id, json!({"action": "approve"})).await.0, 403);
+    let head = create_officer(&app, "kabid@surabaya.test", "supervisor", Some("disdukcapil"), Some("35.78"));
+    let mut head = officer_session(&app, &head).await;
+    let approver = officer_token(&mut head, &["applications:handle"]).await;
+    let (status, approved) = act_api(&app, &approver, id, json!({"action": "approve"})).await;
+    assert_eq!((status, approved["status"].as_str()), (200, Some("approved")), "{approved}");
+    assert_eq!(act_api(&app, &approver, id, json!({"action": "approve"})).await.0, 409, "once");
     app.stop().await;
 }
