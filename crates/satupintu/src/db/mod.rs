@@ -88,9 +88,41 @@ impl<T: Clone> Recent<T> {
     }
 }
 
+/// Checked service definitions by (service id, version): versions never change.
+#[derive(Debug, Default)]
+pub struct Versions {
+    map: Mutex<std::collections::HashMap<(i64, i64), Arc<satupintu_rules::service::CheckedService>>>,
+}
+
+impl Versions {
+    /// Most versions kept; beyond it the map starts again.
+    const CAPACITY: usize = 512;
+
+    /// The checked definition, when read before.
+    pub fn get(
+        &self,
+        service_id: i64,
+        version: i64,
+    ) -> Option<Arc<satupintu_rules::service::CheckedService>> {
+        self.map.lock().ok()?.get(&(service_id, version)).cloned()
+    }
+
+    /// Keeps a definition just read.
+    pub fn put(&self, service_id: i64, version: i64, service: Arc<satupintu_rules::service::CheckedService>) {
+        if let Ok(mut map) = self.map.lock() {
+            if map.len() >= Self::CAPACITY {
+                map.clear();
+            }
+            map.insert((service_id, version), service);
+        }
+    }
+}
+
 /// Values kept briefly per database.
 #[derive(Debug, Default)]
 pub struct RecentReads {
+    /// Service definitions by version.
+    pub versions: Versions,
     /// The installation's settings.
     pub installation: Recent<crate::portal::model::Installation>,
     /// The holiday calendar.
@@ -104,13 +136,54 @@ pub struct Db {
     backend: Backend,
     audit_tail: AuditTail,
     recent: Arc<RecentReads>,
+    writer: Arc<tokio::sync::Semaphore>,
 }
 
 /// Any fixed number works; it only has to be the same on every node.
 const STARTUP_LOCK_KEY: i64 = 0x5341_5455_5049_4e54;
 
-/// A transaction on either store.
-pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+/// A transaction on either store. On SQLite it also holds this process's writer slot: one
+/// writer at a time waits in line here instead of in SQLite's busy handler, which sleeps in
+/// growing steps and leaves the database idle between writers.
+pub struct Tx {
+    inner: sqlx::Transaction<'static, sqlx::Any>,
+    _writer: Option<tokio::sync::OwnedSemaphorePermit>,
+}
+
+impl Tx {
+    /// Commits.
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.inner.commit().await
+    }
+
+    /// Rolls back (dropping a transaction does too).
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.inner.rollback().await
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = sqlx::AnyConnection;
+
+    fn deref(&self) -> &Self::Target {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.inner
+    }
+}
+
+impl std::fmt::Debug for Tx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tx").finish_non_exhaustive()
+    }
+}
+
+/// How long a SQLite writer waits for its turn before giving up, like `busy_timeout`.
+const WRITER_WAIT: Duration = Duration::from_secs(5);
 
 impl Db {
     /// Prepares a pool without connecting, so a server can start (and report why it is not
@@ -139,7 +212,13 @@ impl Db {
                 })
             })
             .connect_lazy_with(options);
-        Ok(Self { pool, backend, audit_tail: AuditTail::default(), recent: Arc::default() })
+        Ok(Self {
+            pool,
+            backend,
+            audit_tail: AuditTail::default(),
+            recent: Arc::default(),
+            writer: Arc::new(tokio::sync::Semaphore::new(1)),
+        })
     }
 
     /// The pool, for queries.
@@ -167,11 +246,19 @@ impl Db {
     /// a transaction that reads and then writes would otherwise fail outright, without waiting,
     /// whenever another connection committed in between.
     pub async fn begin(&self) -> anyhow::Result<Tx> {
-        let started = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Backend::Postgres => self.pool.begin().await,
+        let (started, writer) = match self.backend {
+            Backend::Sqlite => {
+                let permit = tokio::time::timeout(WRITER_WAIT, self.writer.clone().acquire_owned())
+                    .await
+                    .map_err(|_| sqlx::Error::PoolTimedOut)
+                    .context("waited too long for the database writer")?
+                    .context("the writer slot closed")?;
+                (self.pool.begin_with("BEGIN IMMEDIATE").await, Some(permit))
+            }
+            Backend::Postgres => (self.pool.begin().await, None),
         };
-        started.context("could not start a database transaction")
+        let inner = started.context("could not start a database transaction")?;
+        Ok(Tx { inner, _writer: writer })
     }
 
     /// Checks that the database answers. When the pool cannot hand out a connection, a

@@ -182,12 +182,7 @@ pub async fn create(
     let offered = catalogue::offered(&state.db, &request.service).await?.ok_or(AppError::NotFound)?;
     let clean = offered.service.validate(&request.data).map_err(AppError::InvalidAnswers)?;
     let region = crate::services::routes::citizen_region(&state, account_id).await?;
-    let agency = catalogue::agency_of_service(&state.db, &request.service).await?;
-    let service_id: i64 = sqlx::query("SELECT id FROM services WHERE slug = $1")
-        .bind(&request.service)
-        .fetch_one(state.db.pool())
-        .await?
-        .try_get("id")?;
+    let (agency, service_id) = (offered.agency_id, offered.service_id);
     let now = jiff::Timestamp::now().as_second();
     let sealed = state.fields.seal(
         crate::services::applications::DATA_FIELD,

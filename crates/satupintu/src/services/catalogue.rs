@@ -181,6 +181,10 @@ pub async fn agency_of_service(db: &Db, slug: &str) -> anyhow::Result<i64> {
 /// A published definition and its version.
 #[derive(Clone, Debug)]
 pub struct Offered {
+    /// The service's id.
+    pub service_id: i64,
+    /// The responsible agency.
+    pub agency_id: i64,
     /// The version.
     pub version: i64,
     /// The definition.
@@ -190,26 +194,32 @@ pub struct Offered {
 /// The definition a service offers now, if it has one.
 pub async fn offered(db: &Db, slug: &str) -> anyhow::Result<Option<Offered>> {
     let row = sqlx::query(
-        "SELECT v.version, v.definition FROM services s \
-         JOIN service_versions v ON v.service_id = s.id AND v.version = s.published_version \
-         WHERE s.slug = $1",
+        "SELECT id, agency_id, published_version FROM services WHERE slug = $1 AND published_version IS NOT NULL",
     )
     .bind(slug)
     .fetch_optional(db.pool())
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let service = parse_stored(slug, &row.try_get::<String, _>("definition")?)?;
-    Ok(Some(Offered { version: row.try_get("version")?, service }))
+    let (service_id, version) = (row.try_get("id")?, row.try_get("published_version")?);
+    let service = definition_at(db, service_id, version).await?;
+    Ok(Some(Offered { service_id, agency_id: row.try_get("agency_id")?, version, service }))
 }
 
 /// The definition of one version of a service (applications keep theirs).
+/// A version never changes, so each is read once per database.
 pub async fn definition_at(db: &Db, service_id: i64, version: i64) -> anyhow::Result<Arc<CheckedService>> {
+    if let Some(found) = db.recent().versions.get(service_id, version) {
+        return Ok(found);
+    }
     let row = sqlx::query("SELECT definition FROM service_versions WHERE service_id = $1 AND version = $2")
         .bind(service_id)
         .bind(version)
         .fetch_one(db.pool())
         .await?;
-    parse_stored(&format!("service {service_id} v{version}"), &row.try_get::<String, _>("definition")?)
+    let service =
+        parse_stored(&format!("service {service_id} v{version}"), &row.try_get::<String, _>("definition")?)?;
+    db.recent().versions.put(service_id, version, Arc::clone(&service));
+    Ok(service)
 }
 
 /// Checked definitions by the SHA-256 of their stored text. A version never changes, and the
