@@ -118,6 +118,53 @@ pub struct Grant {
     pub region_code: String,
 }
 
+/// An officer whose roles let them handle an agency's applications in a region.
+#[derive(Clone, Debug)]
+pub struct Handler {
+    /// The account.
+    pub account_id: i64,
+    /// The display name.
+    pub name: String,
+    /// Where mail reaches them.
+    pub email: Option<String>,
+    /// Whether one of those roles is a supervisor's or an agency admin's.
+    pub heads: bool,
+}
+
+/// The active officers who may handle applications of `agency_id` from `region`, by name.
+pub async fn handlers(db: &Db, agency_id: i64, region: &str) -> anyhow::Result<Vec<Handler>> {
+    let rows = sqlx::query(
+        "SELECT a.id, a.name, a.email, r.role, r.agency_id, r.region_code FROM officer_roles r \
+         JOIN accounts a ON a.id = r.account_id WHERE a.disabled_at IS NULL ORDER BY a.name, a.id",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    let mut found: Vec<Handler> = Vec::new();
+    for row in rows {
+        let Some(role) = Role::parse(&row.try_get::<String, _>("role")?) else { continue };
+        let grant =
+            Grant { role, agency_id: row.try_get("agency_id")?, region_code: row.try_get("region_code")? };
+        if !(allows(role, Permission::HandleApplications)
+            && grant.covers_region(region)
+            && grant.agency_id.is_none_or(|a| a == agency_id))
+        {
+            continue;
+        }
+        let heads = matches!(role, Role::Supervisor | Role::AgencyAdmin);
+        let account_id: i64 = row.try_get("id")?;
+        match found.iter_mut().find(|h| h.account_id == account_id) {
+            Some(known) => known.heads |= heads,
+            None => found.push(Handler {
+                account_id,
+                name: row.try_get("name")?,
+                email: row.try_get("email")?,
+                heads,
+            }),
+        }
+    }
+    Ok(found)
+}
+
 impl Grant {
     /// Whether the grant covers a region (its own code or any code under it).
     pub fn covers_region(&self, code: &str) -> bool {

@@ -9,7 +9,6 @@ use sqlx::Row;
 
 use crate::app::AppState;
 use crate::i18n::Lang;
-use crate::identity::roles::{Grant, Permission, Role, allows};
 
 /// Checks now; returns how many applications were newly reported.
 pub async fn notify_overdue(state: &AppState) -> anyhow::Result<usize> {
@@ -27,34 +26,18 @@ pub async fn notify_overdue(state: &AppState) -> anyhow::Result<usize> {
     if late.is_empty() {
         return Ok(0);
     }
-    let heads = sqlx::query(
-        "SELECT a.id, a.email, r.role, r.agency_id, r.region_code FROM officer_roles r \
-         JOIN accounts a ON a.id = r.account_id \
-         WHERE a.disabled_at IS NULL AND r.role IN ('supervisor', 'agency_admin')",
-    )
-    .fetch_all(state.db.pool())
-    .await?;
     let mut reported = 0;
     for application in late {
         let id: i64 = application.try_get("id")?;
         let agency_id: i64 = application.try_get("agency_id")?;
         let region: String = application.try_get("region_code")?;
-        let mut recipients: Vec<(i64, Option<String>)> = Vec::new();
-        for head in &heads {
-            let grant = Grant {
-                role: Role::parse(&head.try_get::<String, _>("role")?).unwrap_or(Role::ContentEditor),
-                agency_id: head.try_get("agency_id")?,
-                region_code: head.try_get("region_code")?,
-            };
-            let account: i64 = head.try_get("id")?;
-            if allows(grant.role, Permission::HandleApplications)
-                && grant.covers_region(&region)
-                && grant.agency_id.is_none_or(|a| a == agency_id)
-                && !recipients.iter().any(|(r, _)| *r == account)
-            {
-                recipients.push((account, head.try_get("email")?));
-            }
-        }
+        let recipients: Vec<(i64, Option<String>)> =
+            crate::identity::roles::handlers(&state.db, agency_id, &region)
+                .await?
+                .into_iter()
+                .filter(|h| h.heads)
+                .map(|h| (h.account_id, h.email))
+                .collect();
         let receipt: String = application.try_get::<Option<String>, _>("receipt")?.unwrap_or_default();
         let due: String = application.try_get::<Option<String>, _>("due_on")?.unwrap_or_default();
         let lang = Lang::Id;

@@ -417,28 +417,8 @@ pub async fn detail(
 
 /// Officers who may handle the application (by their roles' scope), with their names.
 async fn assignees(state: &AppState, scoped: &Scoped) -> anyhow::Result<Vec<(i64, String)>> {
-    let rows = sqlx::query(
-        "SELECT a.id, a.name, r.role, r.agency_id, r.region_code FROM officer_roles r \
-         JOIN accounts a ON a.id = r.account_id WHERE a.disabled_at IS NULL ORDER BY a.name, a.id",
-    )
-    .fetch_all(state.db.pool())
-    .await?;
-    let mut found: Vec<(i64, String)> = Vec::new();
-    for row in rows {
-        let grant = Grant {
-            role: Role::parse(&row.try_get::<String, _>("role")?).unwrap_or(Role::ContentEditor),
-            agency_id: row.try_get("agency_id")?,
-            region_code: row.try_get("region_code")?,
-        };
-        let covers = crate::identity::roles::allows(grant.role, Permission::HandleApplications)
-            && grant.covers_region(&scoped.region)
-            && grant.agency_id.is_none_or(|a| a == scoped.agency_id);
-        let id: i64 = row.try_get("id")?;
-        if covers && !found.iter().any(|(f, _)| *f == id) {
-            found.push((id, row.try_get("name")?));
-        }
-    }
-    Ok(found)
+    let handlers = crate::identity::roles::handlers(&state.db, scoped.agency_id, &scoped.region).await?;
+    Ok(handlers.into_iter().map(|h| (h.account_id, h.name)).collect())
 }
 
 /// Supervisors, agency admins and the installation's admin hand work to others; officers
