@@ -133,7 +133,8 @@ test('a citizen registers, verifies, signs in and turns on two-step verification
   for (const lang of ['id', 'en']) {
     const checking = await browser.newContext();
     await checking.addCookies([...cookies, { name: 'lang', value: lang, url: server.base }]);
-    for (const path of ['/akun', '/akun/akses', '/akun/dua-langkah', '/akun/sandi', '/akun/usaha', '/akun/privasi', '/akun/token']) {
+    for (const path of ['/akun', '/akun/akses', '/akun/dua-langkah', '/akun/sandi', '/akun/usaha', '/akun/privasi', '/akun/token',
+      '/akun/notifikasi', '/akun/janji', '/janji/disdukcapil']) {
       await checkPage(checking, path, lang);
     }
     await checking.close();
@@ -207,6 +208,12 @@ test('a citizen applies for a birth certificate without JavaScript, and every st
   });
   await page.click('form[action$="/dokumen/surat_lahir"] button[type=submit]');
   assert.match(await page.textContent('main'), /surat-lahir\.pdf/);
+  for (const key of ['kartu_keluarga', 'buku_nikah']) {
+    await page.setInputFiles(`#berkas-${key}`, {
+      name: `${key}.pdf`, mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n%%EOF\n'),
+    });
+    await page.click(`form[action$="/dokumen/${key}"] button[type=submit]`);
+  }
   await page.click('a[href$="/periksa"]');
   assert.match(page.url(), /\/periksa$/);
   assert.match(await page.textContent('main'), /20 November 2026/);
