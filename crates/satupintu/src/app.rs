@@ -10,7 +10,7 @@ use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
@@ -143,6 +143,7 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/api/v1/applications", post(crate::services::api::create))
         .route("/api/v1/applications/{id}", get(crate::services::api::detail))
         .route("/api/v1/applications/{id}/actions", post(crate::services::api::act))
+        .route("/api/v1/applications/{id}/submit", post(crate::services::api::submit))
         .route("/api/v1/regions", get(regions::api_region_list))
         .route("/api/v1/regions/{code}", get(regions::api_region_detail))
         .route("/api/v1/transparency/sth", get(crate::audit::routes::tree_head))
@@ -295,6 +296,7 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
             "/permohonan/{id}/dokumen/{key}",
             get(crate::services::documents::download).post(crate::services::documents::upload),
         )
+        .route("/api/v1/applications/{id}/attachments/{key}", put(crate::services::api::put_attachment))
         .route_layer(from_fn_with_state(state.clone(), session_layer))
         .route_layer(from_fn_with_state(state.clone(), ops::require_ready))
         .layer(RequestBodyLimitLayer::new(crate::services::documents::UPLOAD_BODY_LIMIT))

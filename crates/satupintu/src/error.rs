@@ -77,6 +77,9 @@ pub enum AppError {
     /// Answers to a service's form that do not fit it, each with its field.
     #[error("invalid answers")]
     InvalidAnswers(Vec<satupintu_rules::service::FieldError>),
+    /// An uploaded file's content is none of the accepted types.
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
     /// A file that is not a document issued here, or was changed after signing (why, in English).
     #[error("document not issued here: {0}")]
     DocumentNotIssued(&'static str),
@@ -118,6 +121,8 @@ pub enum ProblemKind {
     InvalidAnswers,
     /// 422, a file that is not a document issued here, unchanged.
     DocumentNotIssued,
+    /// 415, a file whose content is not an accepted type.
+    UnsupportedMediaType,
     /// 503.
     Unavailable,
     /// 500.
@@ -140,13 +145,14 @@ impl ProblemKind {
             Self::TooManyRequests => "too-many-requests",
             Self::InvalidAnswers => "invalid-answers",
             Self::DocumentNotIssued => "document-not-issued",
+            Self::UnsupportedMediaType => "unsupported-media-type",
             Self::Unavailable => "service-unavailable",
             Self::Internal => "internal-error",
         }
     }
 
     /// Every kind, for the problem catalogue.
-    pub const ALL: [Self; 14] = [
+    pub const ALL: [Self; 15] = [
         Self::NotFound,
         Self::InvalidParameter,
         Self::MalformedRequest,
@@ -159,6 +165,7 @@ impl ProblemKind {
         Self::TooManyRequests,
         Self::InvalidAnswers,
         Self::DocumentNotIssued,
+        Self::UnsupportedMediaType,
         Self::Unavailable,
         Self::Internal,
     ];
@@ -174,6 +181,7 @@ impl ProblemKind {
             StatusCode::CONFLICT => Self::Conflict,
             StatusCode::TOO_MANY_REQUESTS => Self::TooManyRequests,
             StatusCode::UNPROCESSABLE_ENTITY => Self::InvalidAnswers,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::UnsupportedMediaType,
             StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => Self::Unavailable,
             s if s.is_client_error() => Self::MalformedRequest,
             _ => Self::Internal,
@@ -192,6 +200,7 @@ impl ProblemKind {
             Self::Conflict => StatusCode::CONFLICT,
             Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             Self::InvalidAnswers | Self::DocumentNotIssued => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -250,6 +259,7 @@ impl AppError {
                 field_errors = errors;
                 (ProblemKind::InvalidAnswers, None, None, None)
             }
+            Self::UnsupportedMediaType => (ProblemKind::UnsupportedMediaType, None, None, None),
             Self::DocumentNotIssued(reason) => {
                 (ProblemKind::DocumentNotIssued, None, Some(reason.to_string()), None)
             }

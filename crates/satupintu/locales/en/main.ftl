@@ -891,3 +891,5 @@ survey-invite = How did we do? Rate the service
 survey-thanks = Thank you for your answers.
 field-cuti_bersama = Collective leave days count as working days
 agencies-field-cuti_bersama-hint = For agencies that keep serving during collective leave. Their service deadlines then skip only weekends and national holidays.
+problem-unsupported-media-type-title = File type not accepted
+problem-unsupported-media-type-detail = This file's content is not a type this requirement accepts. The type is read from the content, not the name.

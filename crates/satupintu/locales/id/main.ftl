@@ -891,3 +891,5 @@ survey-invite = Bagaimana pelayanan kami? Beri penilaian
 survey-thanks = Terima kasih atas penilaian Anda.
 field-cuti_bersama = Hari cuti bersama dihitung sebagai hari kerja
 agencies-field-cuti_bersama-hint = Untuk instansi yang tetap melayani saat cuti bersama. Batas waktu layanannya lalu hanya melewati akhir pekan dan hari libur nasional.
+problem-unsupported-media-type-title = Jenis berkas tidak diterima
+problem-unsupported-media-type-detail = Isi berkas ini bukan jenis yang diterima untuk persyaratan ini. Jenisnya diperiksa dari isinya, bukan dari namanya.

@@ -133,6 +133,8 @@ pub fn page_of<T, P>(
         crate::services::api::create,
         crate::services::api::detail,
         crate::services::api::act,
+        crate::services::api::put_attachment,
+        crate::services::api::submit,
         crate::services::verify::api_by_code,
         crate::services::verify::api_check_file,
         crate::regions::routes::api_region_list,

@@ -30,6 +30,14 @@ pub struct NewApplication {
     /// The answers, keyed by the field names of the service's form schema.
     #[schema(value_type = Object)]
     pub data: Map<String, Value>,
+    /// `false` keeps it as a draft, to add its documents and submit it later; by default it
+    /// is submitted at once.
+    #[serde(default = "submit_by_default")]
+    pub submit: bool,
+}
+
+fn submit_by_default() -> bool {
+    true
 }
 
 /// An application as its citizen sees it.
@@ -229,6 +237,10 @@ pub async fn create(
     };
     application.id = row.try_get("id")?;
     let actor = signed_in.principal.actor();
+    if !request.submit {
+        tx.commit().await.map_err(anyhow::Error::from)?;
+        return Ok(created(view(&state, &application).await?, false));
+    }
     match crate::services::routes::submit_in(&state, &mut tx, context.lang, &application, &actor, facts)
         .await?
     {
@@ -339,4 +351,115 @@ pub async fn act(
             Err(AppError::InvalidParameter { name: "note".into(), problem: ParamProblem::Malformed })
         }
     }
+}
+
+/// A stored document of an application.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AttachmentView {
+    /// The requirement it answers.
+    pub key: String,
+    /// SHA-256 of the content, lowercase hex.
+    pub sha256: String,
+    /// The type sniffed from the content.
+    pub media_type: String,
+    /// Its size in bytes.
+    pub size_bytes: i64,
+}
+
+/// One's own application that may still change (a draft, or waiting for a correction).
+async fn own_editable(state: &AppState, signed_in: &SignedIn, id: &str) -> AppResult<Application> {
+    citizen_with_scope(signed_in, "applications:write")?;
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let application = applications::load(&state.db, &state.fields, id)
+        .await?
+        .filter(|a| a.account_id == signed_in.principal.account_id)
+        .ok_or(AppError::NotFound)?;
+    if !application.status.is_editable() {
+        return Err(AppError::Conflict);
+    }
+    Ok(application)
+}
+
+/// Stores the document for one requirement of one's draft (or of an application waiting
+/// for a correction), replacing an earlier one; the type is sniffed from the content.
+#[utoipa::path(put, path = "/api/v1/applications/{id}/attachments/{key}", tag = "services", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The application's id"), ("key" = String, Path, description = "The requirement's key in the service definition")),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file (PDF, JPEG or PNG as the requirement accepts)"),
+    responses(
+        (status = 200, body = AttachmentView),
+        (status = 400, description = "An empty body", body = crate::web::problem::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Not one's application, or no such requirement for these answers", body = crate::web::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already submitted and not waiting for a correction", body = crate::web::problem::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Larger than the requirement allows", body = crate::web::problem::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The content is none of the accepted types", body = crate::web::problem::Problem, content_type = "application/problem+json")))]
+pub async fn put_attachment(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path((id, key)): Path<(String, String)>,
+    body: axum::body::Bytes,
+) -> AppResult<Json<AttachmentView>> {
+    let application = own_editable(&state, &signed_in, &id).await?;
+    let requirement = crate::services::documents::shown_requirements(&application)
+        .into_iter()
+        .find(|r| r.key == key)
+        .cloned()
+        .ok_or(AppError::NotFound)?;
+    let media_type =
+        crate::services::documents::accept(&requirement, &body).map_err(|refusal| match refusal {
+            crate::services::documents::UploadRefusal::Empty => {
+                AppError::MalformedRequest("the body is empty".into())
+            }
+            crate::services::documents::UploadRefusal::TooLarge => AppError::PayloadTooLarge,
+            crate::services::documents::UploadRefusal::WrongType => AppError::UnsupportedMediaType,
+        })?;
+    let upload = crate::web::extract::Upload { file_name: key.clone(), bytes: body };
+    let actor = signed_in.principal.actor();
+    let stored =
+        crate::services::documents::attach(&state, &application, &key, upload, media_type, &actor).await?;
+    Ok(Json(AttachmentView {
+        key: stored.requirement_key,
+        sha256: stored.sha256,
+        media_type: stored.media_type,
+        size_bytes: stored.size_bytes,
+    }))
+}
+
+/// Submits one's draft (or sends back a corrected application) once every required document
+/// the answers call for is attached; 422 names each missing one (`code` `required`).
+#[utoipa::path(post, path = "/api/v1/applications/{id}/submit", tag = "services", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "The application's id")),
+    responses(
+        (status = 200, body = ApplicationView),
+        (status = 404, body = crate::web::problem::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already submitted", body = crate::web::problem::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Answers or required documents missing", body = crate::web::problem::Problem, content_type = "application/problem+json")))]
+pub async fn submit(
+    State(state): State<AppState>,
+    context: RequestContext,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+) -> AppResult<Json<ApplicationView>> {
+    let application = own_editable(&state, &signed_in, &id).await?;
+    let uploaded = crate::services::attachments::of_application(&state.db, application.id).await?;
+    let missing: Vec<satupintu_rules::service::FieldError> =
+        crate::services::documents::shown_requirements(&application)
+            .into_iter()
+            .filter(|r| r.required && !uploaded.iter().any(|a| a.requirement_key == r.key))
+            .map(|r| satupintu_rules::service::FieldError {
+                field: r.key.clone(),
+                problem: satupintu_rules::service::FieldProblem::Required,
+            })
+            .collect();
+    if !missing.is_empty() {
+        return Err(AppError::InvalidAnswers(missing));
+    }
+    let actor = signed_in.principal.actor();
+    match crate::services::routes::submit_application(&state, context.lang, &application, &actor).await? {
+        Ok(_) => {}
+        Err(SubmitRefusal::Invalid(errors)) => return Err(AppError::InvalidAnswers(errors)),
+        Err(SubmitRefusal::NotDraft) => return Err(AppError::Conflict),
+    }
+    let stored =
+        applications::load(&state.db, &state.fields, application.id).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(view(&state, &stored).await?))
 }

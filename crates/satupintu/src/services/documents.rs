@@ -138,6 +138,81 @@ pub async fn page(
     render(&documents_page(&state, &context, signed_in.csrf, &application, None).await?)
 }
 
+/// Why an uploaded file is refused for a requirement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UploadRefusal {
+    /// No content.
+    Empty,
+    /// Larger than the requirement allows.
+    TooLarge,
+    /// Its content is none of the accepted types (whatever its name says).
+    WrongType,
+}
+
+impl UploadRefusal {
+    /// The HTTP status and the message in the reader's language.
+    pub fn describe(self, lang: Lang, requirement: &Requirement) -> (StatusCode, String) {
+        match self {
+            UploadRefusal::Empty => (StatusCode::BAD_REQUEST, lang.t("docs-error-empty")),
+            UploadRefusal::TooLarge => {
+                let limit = format_size(lang, requirement.max_bytes as i64);
+                (StatusCode::PAYLOAD_TOO_LARGE, lang.t_args("docs-error-size", &[("size", limit)]))
+            }
+            UploadRefusal::WrongType => {
+                let types = type_names(&requirement.accept);
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, lang.t_args("docs-error-type", &[("types", types)]))
+            }
+        }
+    }
+}
+
+/// The sniffed type of a file for a requirement, or why it is refused.
+pub fn accept(requirement: &Requirement, bytes: &[u8]) -> Result<&'static str, UploadRefusal> {
+    if bytes.is_empty() {
+        return Err(UploadRefusal::Empty);
+    }
+    if bytes.len() as u64 > requirement.max_bytes {
+        return Err(UploadRefusal::TooLarge);
+    }
+    attachments::sniff(bytes)
+        .filter(|t| requirement.accept.iter().any(|a| a == t))
+        .ok_or(UploadRefusal::WrongType)
+}
+
+/// Stores an accepted file as the application's document for `key`, with its audit entry.
+pub async fn attach(
+    state: &AppState,
+    application: &Application,
+    key: &str,
+    upload: Upload,
+    media_type: &str,
+    actor: &str,
+) -> AppResult<Attachment> {
+    let size_bytes = i64::try_from(upload.bytes.len()).map_err(anyhow::Error::from)?;
+    let sha256 = attachments::store_content(&state.data_dir, upload.bytes).await?;
+    let file_name = if upload.file_name.trim().is_empty() { key.to_string() } else { upload.file_name };
+    let attachment = Attachment {
+        requirement_key: key.to_string(),
+        sha256,
+        media_type: media_type.into(),
+        size_bytes,
+        file_name,
+        verdict: None,
+    };
+    let mut tx = state.db.begin().await?;
+    attachments::record(&mut tx, application.id, &attachment).await?;
+    let subject = format!("application/{}/{key}", application.id);
+    let entry = crate::audit::Entry {
+        actor,
+        action: "application.attach",
+        subject: &subject,
+        digest: attachment.sha256.clone(),
+    };
+    crate::audit::append(&state.db, &mut tx, &entry).await?;
+    tx.commit().await.map_err(anyhow::Error::from)?;
+    Ok(attachment)
+}
+
 /// `POST /permohonan/{id}/dokumen/{key}`: stores the file for one requirement.
 pub async fn upload(
     State(state): State<AppState>,
@@ -157,49 +232,19 @@ pub async fn upload(
         .find(|r| r.key == key)
         .cloned()
         .ok_or(AppError::NotFound)?;
-    let media_type = attachments::sniff(&upload.bytes).filter(|t| requirement.accept.iter().any(|a| a == t));
-    let refusal = if upload.bytes.is_empty() {
-        Some((StatusCode::BAD_REQUEST, lang.t("docs-error-empty")))
-    } else if upload.bytes.len() as u64 > requirement.max_bytes {
-        let limit = format_size(lang, requirement.max_bytes as i64);
-        Some((StatusCode::PAYLOAD_TOO_LARGE, lang.t_args("docs-error-size", &[("size", limit)])))
-    } else if media_type.is_none() {
-        let types = type_names(&requirement.accept);
-        Some((StatusCode::UNSUPPORTED_MEDIA_TYPE, lang.t_args("docs-error-type", &[("types", types)])))
-    } else {
-        None
+    let media_type = match accept(&requirement, &upload.bytes) {
+        Ok(media_type) => media_type,
+        Err(refusal) => {
+            let (status, message) = refusal.describe(lang, &requirement);
+            tracing::info!(application = application.id, requirement = %key, %status, "upload refused");
+            let page = documents_page(&state, &context, csrf, &application, Some((&key, message))).await?;
+            let mut response = render(&page)?;
+            *response.status_mut() = status;
+            return Ok(response);
+        }
     };
-    let (None, Some(media_type)) = (&refusal, media_type) else {
-        let (status, message) = refusal.unwrap_or((StatusCode::BAD_REQUEST, lang.t("docs-error-empty")));
-        tracing::info!(application = application.id, requirement = %key, %status, "upload refused");
-        let page = documents_page(&state, &context, csrf, &application, Some((&key, message))).await?;
-        let mut response = render(&page)?;
-        *response.status_mut() = status;
-        return Ok(response);
-    };
-    let size_bytes = i64::try_from(upload.bytes.len()).map_err(anyhow::Error::from)?;
-    let sha256 = attachments::store_content(&state.data_dir, upload.bytes).await?;
-    let file_name = if upload.file_name.trim().is_empty() { key.clone() } else { upload.file_name };
-    let attachment = Attachment {
-        requirement_key: key.clone(),
-        sha256,
-        media_type: media_type.into(),
-        size_bytes,
-        file_name,
-        verdict: None,
-    };
-    let mut tx = state.db.begin().await?;
-    attachments::record(&mut tx, application.id, &attachment).await?;
     let actor = signed_in.principal.actor();
-    let subject = format!("application/{}/{key}", application.id);
-    let entry = crate::audit::Entry {
-        actor: &actor,
-        action: "application.attach",
-        subject: &subject,
-        digest: attachment.sha256.clone(),
-    };
-    crate::audit::append(&state.db, &mut tx, &entry).await?;
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    attach(&state, &application, &key, upload, media_type, &actor).await?;
     Ok(see_other(&format!("/permohonan/{}/dokumen", application.id)))
 }
 

@@ -18,6 +18,7 @@ store_tests!(
     answers_hidden_by_a_condition_are_dropped_and_drafts_resume,
     nobody_else_sees_or_changes_an_application,
     the_api_submits_once_per_idempotency_key_and_checks_every_answer,
+    the_api_keeps_a_draft_takes_its_documents_and_submits_it,
 );
 
 /// Starts an application for the birth certificate; returns the first page's path.
@@ -444,5 +445,83 @@ async fn the_api_submits_once_per_idempotency_key_and_checks_every_answer(store:
     );
     let unknown = serde_json::json!({"service": "tidak-ada", "data": {}});
     assert_eq!(post_api(&app, &token, Some("k-x"), &unknown).await.status(), 404);
+    app.stop().await;
+}
+
+async fn put_document(app: &TestApp, token: &str, id: i64, key: &str, bytes: &[u8]) -> reqwest::Response {
+    app.client
+        .put(app.url(&format!("/api/v1/applications/{id}/attachments/{key}")))
+        .bearer_auth(token)
+        .header("content-type", "application/octet-stream")
+        .body(bytes.to_vec())
+        .send()
+        .await
+        .expect("put")
+}
+
+async fn submit_api(app: &TestApp, token: &str, id: i64) -> reqwest::Response {
+    app.client
+        .post(app.url(&format!("/api/v1/applications/{id}/submit")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("submit")
+}
+
+async fn the_api_keeps_a_draft_takes_its_documents_and_submits_it(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let (token, _) = api_tokens(&app, NIK_WONOCOLO, "siti@warga.test").await;
+    let mut body = serde_json::json!({
+        "service": "akta-kelahiran",
+        "data": {
+            "nama_anak": "Raka Pratama", "jenis_kelamin": "laki_laki", "tanggal_lahir": "2026-11-02",
+            "tempat_lahir": "Surabaya", "anak_ke": 1, "nama_ibu": "Siti Rahayu", "orang_tua_menikah": true,
+            "nama_ayah": "Budi Santoso"
+        }
+    });
+    body["submit"] = serde_json::Value::Bool(false);
+    let created = post_api(&app, &token, Some("draft-1"), &body).await;
+    assert_eq!(created.status(), 201);
+    let draft: serde_json::Value = created.json().await.expect("draft");
+    assert_eq!((draft["status"].as_str(), draft["receipt"].as_str()), (Some("draft"), None));
+    let id = draft["id"].as_i64().expect("id");
+
+    // Submitting names every required document still missing.
+    let early = submit_api(&app, &token, id).await;
+    assert_eq!(early.status(), 422);
+    let problem: serde_json::Value = early.json().await.expect("problem");
+    let fields: Vec<&str> =
+        problem["errors"].as_array().expect("errors").iter().filter_map(|e| e["field"].as_str()).collect();
+    assert_eq!(fields, ["surat_lahir", "kartu_keluarga", "buku_nikah"], "{problem}");
+
+    let program = put_document(&app, &token, id, "surat_lahir", b"MZ\x90\x00 not a document").await;
+    assert_eq!(program.status(), 415);
+    let problem: serde_json::Value = program.json().await.expect("problem");
+    assert!(problem["type"].as_str().is_some_and(|t| t.ends_with("/unsupported-media-type")), "{problem}");
+    assert_eq!(put_document(&app, &token, id, "surat_lahir", b"").await.status(), 400);
+    assert_eq!(
+        put_document(&app, &token, id, "sptjm", b"%PDF-1.4\n%%EOF\n").await.status(),
+        404,
+        "not asked for married parents"
+    );
+    let big = vec![b'%'; 3 * 1024 * 1024];
+    assert_eq!(put_document(&app, &token, id, "kartu_keluarga", &big).await.status(), 413);
+    for key in ["surat_lahir", "kartu_keluarga", "buku_nikah"] {
+        let stored = put_document(&app, &token, id, key, b"%PDF-1.4\n% berkas\n%%EOF\n").await;
+        assert_eq!(stored.status(), 200, "{key}");
+        let stored: serde_json::Value = stored.json().await.expect("stored");
+        assert_eq!(stored["media_type"].as_str(), Some("application/pdf"));
+    }
+    let (other, _) = api_tokens(&app, NIK_GAMBIR, "budi@warga.test").await;
+    assert_eq!(put_document(&app, &other, id, "surat_lahir", b"%PDF-1.4\n%%EOF\n").await.status(), 404);
+    assert_eq!(submit_api(&app, &other, id).await.status(), 404);
+
+    let sent = submit_api(&app, &token, id).await;
+    assert_eq!(sent.status(), 200);
+    let sent: serde_json::Value = sent.json().await.expect("submitted");
+    assert_eq!(sent["status"].as_str(), Some("in_progress"));
+    assert!(sent["receipt"].as_str().is_some_and(|r| r.starts_with("SP-")));
+    assert_eq!(submit_api(&app, &token, id).await.status(), 409);
+    assert_eq!(put_document(&app, &token, id, "surat_lahir", b"%PDF-1.4\n%%EOF\n").await.status(), 409);
     app.stop().await;
 }
