@@ -79,7 +79,8 @@ pub struct TimelineEntry {
     pub note: Option<String>,
 }
 
-fn rfc3339(seconds: i64) -> String {
+/// A moment (unix seconds) as RFC 3339, as the API writes times.
+pub(crate) fn rfc3339(seconds: i64) -> String {
     jiff::Timestamp::from_second(seconds).map(|t| t.to_string()).unwrap_or_default()
 }
 

@@ -259,16 +259,6 @@ fn today(state_offset: i8) -> jiff::civil::Date {
     crate::calendar::today_at(state_offset)
 }
 
-async fn chrome(
-    state: &AppState,
-    context: &RequestContext,
-    section: &'static str,
-    title: String,
-) -> AppResult<Chrome> {
-    let installation = crate::portal::store::installation(&state.db).await?;
-    Ok(Chrome::new(context, &installation, section, title))
-}
-
 fn agency_name(lang: Lang, agency: &Agency) -> String {
     lang.pick(&agency.name, &agency.name_en).to_string()
 }
@@ -331,7 +321,7 @@ async fn book_page(
     let slots = slots(&state.db, id, &first.to_string(), &last.to_string()).await?;
     let title = lang.t_args("appt-book-title", &[("agency", agency_name(lang, agency))]);
     Ok(BookPage {
-        chrome: chrome(state, context, "agencies", title).await?,
+        chrome: crate::services::chrome(state, context, "agencies", title).await?,
         action: match rescheduling {
             Some(booking) => format!("/akun/janji/{booking}/ubah"),
             None => format!("/janji/{}", agency.slug),
@@ -463,7 +453,7 @@ pub async fn booking_page(
     let qr_label = lang.t_args("appt-qr-label", &[("ticket", ticket.clone())]);
     let display = crate::services::issued::display_code(&booking.code);
     let page = BookingPage {
-        chrome: chrome(&state, &context, "account", lang.t("appt-booking-title")).await?,
+        chrome: crate::services::chrome(&state, &context, "account", lang.t("appt-booking-title")).await?,
         id: booking.id,
         agency: lang.pick(&booking.agency_name.0, &booking.agency_name.1).to_string(),
         agency_slug: booking.agency_slug.clone(),
@@ -488,7 +478,7 @@ pub async fn cancel(
     State(state): State<AppState>,
     signed_in: SignedIn,
     Path(id): Path<String>,
-    Form(_): Form<EmptyForm>,
+    Form(_): Form<crate::identity::routes::EmptyForm>,
 ) -> AppResult<Response> {
     let booking = own_booking(&state, &signed_in, &id).await?;
     let mut tx = state.db.begin().await?;
@@ -498,11 +488,6 @@ pub async fn cancel(
     tx.commit().await.map_err(anyhow::Error::from)?;
     Ok(see_other(&format!("/akun/janji/{}", booking.id)))
 }
-
-/// A form with nothing but its CSRF token.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct EmptyForm {}
 
 /// `GET /akun/janji/{id}/ubah`: another slot at the same office.
 pub async fn reschedule_page(
@@ -575,7 +560,10 @@ pub async fn mine(
             )
         })
         .collect();
-    render(&MinePage { chrome: chrome(&state, &context, "account", lang.t("appt-mine-title")).await?, rows })
+    render(&MinePage {
+        chrome: crate::services::chrome(&state, &context, "account", lang.t("appt-mine-title")).await?,
+        rows,
+    })
 }
 
 /// The office's day: slots, the list of numbers, calling the next, publishing slots.
@@ -666,7 +654,7 @@ async fn office_page(
     let bookings = rows.iter().map(booking_from).collect::<anyhow::Result<Vec<_>>>()?;
     let current = current_number(&state.db, *id, &day).await?.map(ticket);
     Ok(OfficePage {
-        chrome: chrome(state, context, "account", lang.t("appt-office-title")).await?,
+        chrome: crate::services::chrome(state, context, "account", lang.t("appt-office-title")).await?,
         csrf: officer.csrf.clone(),
         agencies: offices
             .iter()
@@ -919,7 +907,7 @@ pub async fn display(
     .await?;
     let title = lang.t_args("appt-display-title", &[("agency", agency_name(lang, &agency))]);
     let page = DisplayPage {
-        chrome: chrome(&state, &context, "agencies", title).await?,
+        chrome: crate::services::chrome(&state, &context, "agencies", title).await?,
         current: current_number(&state.db, id, &day).await?.map(ticket),
         waiting,
     };

@@ -56,11 +56,6 @@ async fn managed_agencies(state: &AppState, officer: &Officer) -> AppResult<Vec<
     Ok(agencies)
 }
 
-async fn chrome(state: &AppState, context: &RequestContext, title: String) -> AppResult<Chrome> {
-    let installation = crate::portal::store::installation(&state.db).await?;
-    Ok(Chrome::new(context, &installation, "account", title))
-}
-
 /// `GET /admin/layanan`: the definitions of the officer's agencies.
 pub async fn list(
     State(state): State<AppState>,
@@ -115,7 +110,10 @@ pub async fn list(
             });
         }
     }
-    render(&ListPage { chrome: chrome(&state, &context, lang.t("svc-edit-title")).await?, rows: shown })
+    render(&ListPage {
+        chrome: crate::services::chrome(&state, &context, "account", lang.t("svc-edit-title")).await?,
+        rows: shown,
+    })
 }
 
 /// The editor.
@@ -191,7 +189,7 @@ pub async fn new_form(
     let agencies = managed_agencies(&state, &officer).await?;
     let agency = agencies.first().map(|(slug, _, _)| slug.clone()).ok_or(AppError::Forbidden)?;
     let page = EditPage {
-        chrome: chrome(&state, &context, context.lang.t("svc-edit-new")).await?,
+        chrome: crate::services::chrome(&state, &context, "account", context.lang.t("svc-edit-new")).await?,
         csrf: officer.csrf.clone(),
         action: "/admin/layanan/baru".into(),
         text: starter(&agency),
@@ -215,7 +213,8 @@ pub async fn edit_form(
         return Err(AppError::Forbidden);
     }
     let page = EditPage {
-        chrome: chrome(&state, &context, context.lang.t("svc-edit-title")).await?,
+        chrome: crate::services::chrome(&state, &context, "account", context.lang.t("svc-edit-title"))
+            .await?,
         csrf: officer.csrf.clone(),
         action: format!("/admin/layanan/{slug}"),
         text,
@@ -303,7 +302,7 @@ async fn save(
         }
     }
     let mut page = EditPage {
-        chrome: chrome(&state, context, lang.t("svc-edit-title")).await?,
+        chrome: crate::services::chrome(&state, context, "account", lang.t("svc-edit-title")).await?,
         csrf: officer.csrf.clone(),
         action: editing
             .as_ref()

@@ -35,6 +35,17 @@ pub fn answer_problem_message(lang: Lang, problem: &FieldProblem) -> String {
     }
 }
 
+/// The page frame of a services page in `section` of the navigation.
+pub(crate) async fn chrome(
+    state: &crate::app::AppState,
+    context: &crate::web::RequestContext,
+    section: &'static str,
+    title: String,
+) -> crate::error::AppResult<crate::web::page::Chrome> {
+    let installation = crate::portal::store::installation(&state.db).await?;
+    Ok(crate::web::page::Chrome::new(context, &installation, section, title))
+}
+
 /// Text of a definition in the reader's language.
 pub fn pick(lang: Lang, text: &satupintu_rules::service::Text) -> String {
     lang.pick(&text.id, &text.en).to_string()

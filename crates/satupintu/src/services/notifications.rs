@@ -4,7 +4,6 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use serde::Deserialize;
 use sqlx::Row;
 
 use crate::app::AppState;
@@ -79,16 +78,11 @@ pub async fn page(
     })
 }
 
-/// A form with nothing but its CSRF token.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MarkForm {}
-
 /// `POST /akun/notifikasi/dibaca`: marks every notification read.
 pub async fn mark_read(
     State(state): State<AppState>,
     signed_in: SignedIn,
-    Form(_): Form<MarkForm>,
+    Form(_): Form<crate::identity::routes::EmptyForm>,
 ) -> AppResult<Response> {
     sqlx::query("UPDATE notifications SET read_at = $1 WHERE account_id = $2 AND read_at IS NULL")
         .bind(jiff::Timestamp::now().as_second())

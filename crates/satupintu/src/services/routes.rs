@@ -22,11 +22,6 @@ use crate::web::extract::{Form, Path};
 use crate::web::page::{Chrome, format_iso_date, format_timestamp};
 use crate::web::{RequestContext, see_other};
 
-async fn chrome(state: &AppState, context: &RequestContext, title: String) -> AppResult<Chrome> {
-    let installation = crate::portal::store::installation(&state.db).await?;
-    Ok(Chrome::new(context, &installation, "account", title))
-}
-
 fn citizen_only(signed_in: &SignedIn) -> AppResult<()> {
     if signed_in.principal.kind == AccountKind::Citizen { Ok(()) } else { Err(AppError::Forbidden) }
 }
@@ -57,9 +52,10 @@ pub async fn start_page(
     let offered = catalogue::offered(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
     let definition = &offered.service.definition;
     let page = StartPage {
-        chrome: chrome(
+        chrome: crate::services::chrome(
             &state,
             &context,
+            "account",
             lang.t_args("apply-start-title", &[("service", pick(lang, &definition.name))]),
         )
         .await?,
@@ -295,7 +291,7 @@ async fn form_view(
     let summary = questions.iter().filter_map(|q| q.error.clone().map(|e| (q.name.clone(), e))).collect();
     let id = application.id;
     Ok(FormPageView {
-        chrome: chrome(state, context, pick(lang, &page.title)).await?,
+        chrome: crate::services::chrome(state, context, "account", pick(lang, &page.title)).await?,
         csrf,
         action: format!("/permohonan/{id}/isi/{}", page.key),
         step_of: lang.t_args(
@@ -491,7 +487,7 @@ async fn check_view(
         .collect();
     Ok(CheckPage {
         documents,
-        chrome: chrome(state, context, lang.t("apply-check-title")).await?,
+        chrome: crate::services::chrome(state, context, "account", lang.t("apply-check-title")).await?,
         csrf,
         id: application.id,
         sections,
@@ -709,7 +705,7 @@ pub async fn status_page(
     let timeline = timeline_rows(&state, lang, &application).await?;
     let step_name = |key: &str| step_name(lang, &application.service, key);
     let page = StatusPage {
-        chrome: chrome(&state, &context, pick(lang, &definition.name)).await?,
+        chrome: crate::services::chrome(&state, &context, "account", pick(lang, &definition.name)).await?,
         just_submitted: query.terkirim == Some(1) && application.status != Status::Draft,
         receipt: application.receipt.clone(),
         status: lang.t(&format!("apply-status-{}", application.status.as_str())),
@@ -768,5 +764,8 @@ pub async fn list_page(
             )
         })
         .collect();
-    render(&ListPage { chrome: chrome(&state, &context, lang.t("apply-list-title")).await?, rows })
+    render(&ListPage {
+        chrome: crate::services::chrome(&state, &context, "account", lang.t("apply-list-title")).await?,
+        rows,
+    })
 }

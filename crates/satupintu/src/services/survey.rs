@@ -59,9 +59,8 @@ async fn survey_page(
     application: &Application,
 ) -> AppResult<SurveyPage> {
     let lang = context.lang;
-    let installation = crate::portal::store::installation(&state.db).await?;
     Ok(SurveyPage {
-        chrome: Chrome::new(context, &installation, "account", lang.t("survey-title")),
+        chrome: crate::services::chrome(state, context, "account", lang.t("survey-title")).await?,
         csrf,
         id: application.id,
         questions: ELEMENTS

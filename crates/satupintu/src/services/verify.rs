@@ -82,9 +82,8 @@ pub struct VerifyPage {
 }
 
 async fn verify_page(state: &AppState, context: &RequestContext) -> AppResult<VerifyPage> {
-    let installation = crate::portal::store::installation(&state.db).await?;
     Ok(VerifyPage {
-        chrome: Chrome::new(context, &installation, "verify", context.lang.t("docverify-title")),
+        chrome: crate::services::chrome(state, context, "verify", context.lang.t("docverify-title")).await?,
         typed: String::new(),
         code_error: None,
         found: None,
@@ -225,10 +224,6 @@ pub struct Verification {
     pub revocation_reason: Option<String>,
 }
 
-fn rfc3339(seconds: i64) -> String {
-    jiff::Timestamp::from_second(seconds).map(|t| t.to_string()).unwrap_or_default()
-}
-
 impl From<Issued> for Verification {
     fn from(issued: Issued) -> Self {
         Self {
@@ -238,9 +233,9 @@ impl From<Issued> for Verification {
             title_en: issued.title.1,
             number: issued.number,
             agency: issued.agency_name.0,
-            issued_at: rfc3339(issued.issued_at),
+            issued_at: crate::services::api::rfc3339(issued.issued_at),
             sha256: issued.sha256,
-            revoked_at: issued.revoked.as_ref().map(|(at, _)| rfc3339(*at)),
+            revoked_at: issued.revoked.as_ref().map(|(at, _)| crate::services::api::rfc3339(*at)),
             revocation_reason: issued.revoked.map(|(_, reason)| reason),
         }
     }
