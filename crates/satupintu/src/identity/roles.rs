@@ -118,6 +118,28 @@ pub struct Grant {
     pub region_code: String,
 }
 
+/// The agencies where the officer holds `permission` (by agency and region), with their ids,
+/// in the directory's order.
+pub async fn agencies_in_scope(
+    db: &Db,
+    officer: &Officer,
+    permission: Permission,
+) -> Result<Vec<(i64, crate::portal::model::Agency)>, AppError> {
+    officer.require(permission)?;
+    let ids: std::collections::HashMap<String, i64> = sqlx::query("SELECT id, slug FROM agencies")
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|row| Ok((row.try_get("slug")?, row.try_get("id")?)))
+        .collect::<Result<_, sqlx::Error>>()?;
+    Ok(crate::portal::store::agencies(db)
+        .await?
+        .into_iter()
+        .filter_map(|agency| ids.get(&agency.slug).map(|id| (*id, agency)))
+        .filter(|(id, agency)| officer.grant_for(permission, &agency.region_code, Some(*id)).is_some())
+        .collect())
+}
+
 /// An officer whose roles let them handle an agency's applications in a region.
 #[derive(Clone, Debug)]
 pub struct Handler {

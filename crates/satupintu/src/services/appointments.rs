@@ -255,10 +255,6 @@ pub fn ticket(number: i64) -> String {
     format!("A-{number:03}")
 }
 
-fn today(state_offset: i8) -> jiff::civil::Date {
-    crate::calendar::today_at(state_offset)
-}
-
 fn agency_name(lang: Lang, agency: &Agency) -> String {
     lang.pick(&agency.name, &agency.name_en).to_string()
 }
@@ -315,7 +311,7 @@ async fn book_page(
     let lang = context.lang;
     let id = agency_id(&state.db, &agency.slug).await?.ok_or(AppError::NotFound)?;
     let offset = crate::portal::store::installation(&state.db).await?.utc_offset_hours;
-    let first = today(offset);
+    let first = crate::calendar::today_at(offset);
     let last =
         first.checked_add(jiff::Span::new().days(BOOKING_HORIZON_DAYS)).map_err(anyhow::Error::from)?;
     let slots = slots(&state.db, id, &first.to_string(), &last.to_string()).await?;
@@ -373,7 +369,10 @@ async fn book_and_answer(
     let account_id = citizen_id(signed_in)?;
     let offset = crate::portal::store::installation(&state.db).await?.utc_offset_hours;
     let outcome = match form.slot.parse::<i64>() {
-        Ok(slot) => book(&state.db, account_id, slot, replacing, &today(offset).to_string()).await?,
+        Ok(slot) => {
+            book(&state.db, account_id, slot, replacing, &crate::calendar::today_at(offset).to_string())
+                .await?
+        }
         Err(_) => Err(Refusal::Unavailable),
     };
     match outcome {
@@ -612,15 +611,7 @@ pub struct OfficeQuery {
 
 /// The agencies whose offices the officer runs.
 async fn offices(state: &AppState, officer: &Officer) -> AppResult<Vec<(i64, Agency)>> {
-    officer.require(Permission::ManageAppointments)?;
-    let mut offices = Vec::new();
-    for agency in crate::portal::store::agencies(&state.db).await? {
-        let Some(id) = agency_id(&state.db, &agency.slug).await? else { continue };
-        if officer.grant_for(Permission::ManageAppointments, &agency.region_code, Some(id)).is_some() {
-            offices.push((id, agency));
-        }
-    }
-    Ok(offices)
+    crate::identity::roles::agencies_in_scope(&state.db, officer, Permission::ManageAppointments).await
 }
 
 async fn office_page(
@@ -635,7 +626,7 @@ async fn office_page(
     let offset = crate::portal::store::installation(&state.db).await?.utc_offset_hours;
     let day = match day {
         Some(d) => d.parse::<jiff::civil::Date>().map_err(|_| AppError::malformed("hari"))?,
-        None => today(offset),
+        None => crate::calendar::today_at(offset),
     }
     .to_string();
     let chosen = match slug {
@@ -788,7 +779,8 @@ pub async fn publish(
     let (agency_id, agency) =
         offices.iter().find(|(_, a)| a.slug == form.instansi).ok_or(AppError::Forbidden)?;
     let offset = crate::portal::store::installation(&state.db).await?.utc_offset_hours;
-    let (day, planned, capacity) = match planned_slots(context.lang, &form, today(offset)) {
+    let (day, planned, capacity) = match planned_slots(context.lang, &form, crate::calendar::today_at(offset))
+    {
         Ok(plan) => plan,
         Err(errors) => {
             let mut page = office_page(&state, &context, &officer, Some(&agency.slug), None).await?;
@@ -897,7 +889,7 @@ pub async fn display(
     let agency = crate::portal::store::agency_by_slug(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
     let id = agency_id(&state.db, &slug).await?.ok_or(AppError::NotFound)?;
     let offset = crate::portal::store::installation(&state.db).await?.utc_offset_hours;
-    let day = today(offset).to_string();
+    let day = crate::calendar::today_at(offset).to_string();
     let waiting: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM appointments WHERE agency_id = $1 AND day = $2 AND status = 'booked'",
     )

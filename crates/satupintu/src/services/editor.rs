@@ -39,20 +39,13 @@ pub struct ListPage {
     rows: Vec<DefinitionRow>,
 }
 
-/// Agencies (slug, id) whose services the officer manages.
+/// Agencies (slug, id, name) whose services the officer manages.
 async fn managed_agencies(state: &AppState, officer: &Officer) -> AppResult<Vec<(String, i64, String)>> {
-    officer.require(Permission::ManageServices)?;
-    let rows = sqlx::query("SELECT id, slug, name, region_code FROM agencies ORDER BY name")
-        .fetch_all(state.db.pool())
-        .await?;
-    let mut agencies = Vec::new();
-    for row in rows {
-        let id: i64 = row.try_get("id")?;
-        let region: String = row.try_get("region_code")?;
-        if officer.grant_for(Permission::ManageServices, &region, Some(id)).is_some() {
-            agencies.push((row.try_get("slug")?, id, row.try_get("name")?));
-        }
-    }
+    let agencies =
+        crate::identity::roles::agencies_in_scope(&state.db, officer, Permission::ManageServices).await?;
+    let mut agencies: Vec<_> =
+        agencies.into_iter().map(|(id, agency)| (agency.slug, id, agency.name)).collect();
+    agencies.sort_by(|a, b| a.2.cmp(&b.2));
     Ok(agencies)
 }
 

@@ -126,17 +126,23 @@ pub async fn lookup(
     }
 }
 
-async fn document_page(state: &AppState, context: &RequestContext, code: &str) -> AppResult<VerifyPage> {
+/// The page of the document issued under `code`, and that document when there is one.
+async fn document_page(
+    state: &AppState,
+    context: &RequestContext,
+    code: &str,
+) -> AppResult<(VerifyPage, Option<Issued>)> {
     let mut page = verify_page(state, context).await?;
     page.typed = display_code(code);
-    match issued::by_code(&state.db, code).await? {
+    let issued = issued::by_code(&state.db, code).await?;
+    match &issued {
         Some(issued) => {
             let offset = crate::portal::store::installation(&state.db).await?.utc_offset_hours;
-            page.found = Some(Shown::new(context.lang, &issued, offset));
+            page.found = Some(Shown::new(context.lang, issued, offset));
         }
         None => page.unknown = true,
     }
-    Ok(page)
+    Ok((page, issued))
 }
 
 /// `GET /verify/{code}`: the document's status (the QR code's link).
@@ -146,7 +152,7 @@ pub async fn by_code(
     visitor: crate::identity::session::Visitor,
     Path(code): Path<String>,
 ) -> AppResult<Response> {
-    let mut page = document_page(&state, &context, &code).await?;
+    let (mut page, _) = document_page(&state, &context, &code).await?;
     page.csrf = visitor.csrf;
     let status = if page.unknown { StatusCode::NOT_FOUND } else { StatusCode::OK };
     respond(&page, status)
@@ -181,8 +187,8 @@ pub async fn compare_upload(
     upload: PublicUpload,
 ) -> AppResult<Response> {
     let lang = context.lang;
-    let mut page = document_page(&state, &context, &code).await?;
-    let Some(issued) = issued::by_code(&state.db, &code).await? else {
+    let (mut page, issued) = document_page(&state, &context, &code).await?;
+    let Some(issued) = issued else {
         return respond(&page, StatusCode::NOT_FOUND);
     };
     let (same, message, status) = match compare(&issued, &upload.0.bytes) {
