@@ -22,7 +22,7 @@ use crate::i18n::Lang;
 use crate::identity::privacy::Input;
 use crate::identity::roles::{Officer, Permission};
 use crate::identity::routes::chrome;
-use crate::portal::routes::render;
+use crate::portal::routes::{render, render_status};
 use crate::web::extract::{Form, Path, Query};
 use crate::web::page::Chrome;
 use crate::web::{RequestContext, see_other};
@@ -330,9 +330,7 @@ pub async fn save(
             }
             page.errors.push((field.to_string(), message));
         }
-        let mut response = render(&page)?;
-        *response.status_mut() = StatusCode::BAD_REQUEST;
-        return Ok(response);
+        return render_status(&page, StatusCode::BAD_REQUEST);
     };
     let iso = date.to_string();
     let mut tx = state.db.begin().await?;

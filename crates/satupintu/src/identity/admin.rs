@@ -24,7 +24,7 @@ use crate::identity::privacy::Input;
 use crate::identity::roles::{self, Grant, Officer, Permission, Role};
 use crate::identity::routes::{EmptyForm, MessagePage};
 use crate::portal::model::Installation;
-use crate::portal::routes::render;
+use crate::portal::routes::{render, render_status};
 use crate::portal::store as portal_store;
 use crate::web::extract::{Form, Path};
 use crate::web::page::Chrome;
@@ -531,9 +531,7 @@ pub struct CreatedPage {
 }
 
 fn respond(page: &impl Template, status: StatusCode) -> AppResult<Response> {
-    let mut response = render(page)?;
-    *response.status_mut() = status;
-    Ok(response)
+    render_status(page, status)
 }
 
 async fn list_page(

@@ -24,7 +24,7 @@ use crate::identity::officer::open_citizen_record;
 use crate::identity::roles::{Grant, Officer, Permission, allows};
 use crate::identity::routes::{MessagePage, PersonalData};
 use crate::identity::session::{AccountKind, SignedIn};
-use crate::portal::routes::render;
+use crate::portal::routes::{render, render_status};
 use crate::portal::store as portal_store;
 use crate::web::RequestContext;
 use crate::web::extract::{Form, Path};
@@ -551,9 +551,7 @@ async fn build_citizen_page(
 }
 
 fn respond(page: &impl Template, status: StatusCode) -> AppResult<Response> {
-    let mut response = render(page)?;
-    *response.status_mut() = status;
-    Ok(response)
+    render_status(page, status)
 }
 
 /// `GET /akun/privasi`: the citizen's rights under UU PDP, their requests, and the forms.

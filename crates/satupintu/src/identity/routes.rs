@@ -19,7 +19,7 @@ use crate::identity::password::{self, HashError};
 use crate::identity::session::{self, AccountKind, Credential, SignedIn, Visitor, append_cookie};
 use crate::identity::{nik, throttle, totp};
 use crate::mail::OutgoingMail;
-use crate::portal::routes::render;
+use crate::portal::routes::{render, render_status};
 use crate::portal::store as portal_store;
 use crate::sms::OutgoingSms;
 use crate::web::extract::{ClientAddress, Form, Path, Query};
@@ -148,9 +148,7 @@ impl FormPage {
     pub fn respond(mut self, status: StatusCode) -> AppResult<Response> {
         self.errors =
             self.fields.iter().filter_map(|f| f.error.clone().map(|e| (f.name.to_string(), e))).collect();
-        let mut response = render(&self)?;
-        *response.status_mut() = status;
-        Ok(response)
+        render_status(&self, status)
     }
 
     fn set_error(&mut self, name: &str, message: String) {
@@ -218,9 +216,7 @@ async fn message(
         codes: Vec::new(),
         links,
     };
-    let mut response = render(&page)?;
-    *response.status_mut() = status;
-    Ok(response)
+    render_status(&page, status)
 }
 
 fn hash_error(e: HashError) -> AppError {

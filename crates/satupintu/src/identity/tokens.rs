@@ -15,7 +15,7 @@ use crate::i18n::Lang;
 use crate::identity::accounts;
 use crate::identity::routes::{EmptyForm, MessagePage, chrome};
 use crate::identity::session::{AccountKind, Credential, SignedIn, new_token, token_hash};
-use crate::portal::routes::render;
+use crate::portal::routes::render_status;
 use crate::portal::store as portal_store;
 use crate::web::extract::{Form, Path};
 use crate::web::page::{Chrome, format_timestamp};
@@ -180,9 +180,7 @@ async fn list_page(
         errors: form.errors(),
         form,
     };
-    let mut response = render(&page)?;
-    *response.status_mut() = status;
-    Ok(response)
+    render_status(&page, status)
 }
 
 /// `GET /akun/token`: my API tokens and a form to issue one.
@@ -268,9 +266,7 @@ pub async fn create(
         codes: vec![token],
         links: vec![("/akun/token".into(), lang.t("tokens-title"))],
     };
-    let mut response = render(&page)?;
-    *response.status_mut() = StatusCode::CREATED;
-    Ok(response)
+    render_status(&page, StatusCode::CREATED)
 }
 
 /// Stores a new token of `account_id` in the caller's transaction, with its audit entry

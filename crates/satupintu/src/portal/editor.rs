@@ -316,9 +316,7 @@ impl EditPage {
     fn respond(mut self, status: StatusCode) -> AppResult<Response> {
         self.errors =
             self.fields.iter().filter_map(|f| f.error.clone().map(|e| (f.name.to_string(), e))).collect();
-        let mut response = render(&self)?;
-        *response.status_mut() = status;
-        Ok(response)
+        crate::portal::routes::render_status(&self, status)
     }
 }
 

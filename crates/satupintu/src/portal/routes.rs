@@ -31,6 +31,13 @@ pub fn render(template: &impl Template) -> AppResult<Response> {
     Ok(Html(html).into_response())
 }
 
+/// Renders a page with a status other than 200 (a refused form, a page not found).
+pub fn render_status(template: &impl Template, status: axum::http::StatusCode) -> AppResult<Response> {
+    let mut response = render(template)?;
+    *response.status_mut() = status;
+    Ok(response)
+}
+
 /// Checks a 1-based page number.
 pub fn page_number(page: Option<i64>) -> AppResult<i64> {
     let page = page.unwrap_or(1);

@@ -18,7 +18,7 @@ use crate::i18n::Lang;
 use crate::identity::roles::{Officer, Permission};
 use crate::identity::session::{AccountKind, SignedIn};
 use crate::portal::model::Agency;
-use crate::portal::routes::render;
+use crate::portal::routes::{render, render_status};
 use crate::web::extract::{Form, Path, Query};
 use crate::web::page::{Chrome, format_iso_date};
 use crate::web::{RequestContext, see_other};
@@ -385,13 +385,14 @@ async fn book_and_answer(
             };
             let message = context.lang.t(refusal.message_key());
             let page = book_page(state, context, agency, &visitor, replacing, Some(message)).await?;
-            let mut response = render(&page)?;
-            *response.status_mut() = if refusal == Refusal::Full {
-                StatusCode::CONFLICT
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            Ok(response)
+            render_status(
+                &page,
+                if refusal == Refusal::Full {
+                    StatusCode::CONFLICT
+                } else {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                },
+            )
         }
     }
 }
@@ -786,9 +787,7 @@ pub async fn publish(
             let mut page = office_page(&state, &context, &officer, Some(&agency.slug), None).await?;
             page.form = form;
             page.errors = errors;
-            let mut response = render(&page)?;
-            *response.status_mut() = StatusCode::BAD_REQUEST;
-            return Ok(response);
+            return render_status(&page, StatusCode::BAD_REQUEST);
         }
     };
     let now = jiff::Timestamp::now().as_second();

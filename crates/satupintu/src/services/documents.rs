@@ -14,7 +14,7 @@ use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::identity::session::SignedIn;
-use crate::portal::routes::render;
+use crate::portal::routes::{render, render_status};
 use crate::services::applications::Application;
 use crate::services::attachments::{self, Attachment};
 use crate::services::pick;
@@ -238,9 +238,7 @@ pub async fn upload(
             let (status, message) = refusal.describe(lang, &requirement);
             tracing::info!(application = application.id, requirement = %key, %status, "upload refused");
             let page = documents_page(&state, &context, csrf, &application, Some((&key, message))).await?;
-            let mut response = render(&page)?;
-            *response.status_mut() = status;
-            return Ok(response);
+            return render_status(&page, status);
         }
     };
     let actor = signed_in.principal.actor();

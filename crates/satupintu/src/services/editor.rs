@@ -16,7 +16,7 @@ use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::identity::roles::{Officer, Permission};
-use crate::portal::routes::render;
+use crate::portal::routes::{render, render_status};
 use crate::services::pick;
 use crate::web::extract::{Form, Path};
 use crate::web::page::Chrome;
@@ -356,7 +356,7 @@ async fn save(
         "simpan" => {
             let Some((slug, agency)) = named.filter(|_| page.problems.is_empty()) else {
                 page.problems.push(lang.t("svc-edit-error-draft"));
-                return respond(&page, StatusCode::BAD_REQUEST);
+                return render_status(&page, StatusCode::BAD_REQUEST);
             };
             let agency_id = agencies
                 .iter()
@@ -393,11 +393,5 @@ async fn save(
         _ => return Err(AppError::malformed("aksi")),
     }
     let status = if page.problems.is_empty() { StatusCode::OK } else { StatusCode::BAD_REQUEST };
-    respond(&page, status)
-}
-
-fn respond(page: &EditPage, status: StatusCode) -> AppResult<Response> {
-    let mut response = render(page)?;
-    *response.status_mut() = status;
-    Ok(response)
+    render_status(&page, status)
 }

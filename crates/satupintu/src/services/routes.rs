@@ -14,7 +14,7 @@ use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::identity::session::{AccountKind, SignedIn};
-use crate::portal::routes::render;
+use crate::portal::routes::{render, render_status};
 use crate::services::applications::{self, Applicant, Application, Status, SubmitRefusal};
 use crate::services::catalogue;
 use crate::services::pick;
@@ -374,9 +374,7 @@ pub async fn save_page(
         }
         (false, Err(errors)) => {
             let view = form_view(&state, &context, csrf, &application, index, &data, &errors).await?;
-            let mut response = render(&view)?;
-            *response.status_mut() = StatusCode::BAD_REQUEST;
-            Ok(response)
+            render_status(&view, StatusCode::BAD_REQUEST)
         }
         (false, Ok(_)) => {
             let next = service.definition.form.pages.get(index + 1);
@@ -526,9 +524,7 @@ pub async fn submit(
             let message = context.lang.t_args("docs-error-required", &[("document", label)]);
             view.errors.push(("dokumen".into(), message));
         }
-        let mut response = render(&view)?;
-        *response.status_mut() = StatusCode::BAD_REQUEST;
-        return Ok(response);
+        return render_status(&view, StatusCode::BAD_REQUEST);
     }
     let outcome =
         submit_application(&state, context.lang, &application, &signed_in.principal.actor()).await?;
@@ -537,9 +533,7 @@ pub async fn submit(
         Err(SubmitRefusal::NotDraft) => Ok(see_other(&format!("/permohonan/{}", application.id))),
         Err(SubmitRefusal::Invalid(errors)) => {
             let view = check_view(&state, &context, signed_in.csrf, &application, &errors).await?;
-            let mut response = render(&view)?;
-            *response.status_mut() = StatusCode::BAD_REQUEST;
-            Ok(response)
+            render_status(&view, StatusCode::BAD_REQUEST)
         }
     }
 }

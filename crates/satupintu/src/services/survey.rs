@@ -11,7 +11,7 @@ use sqlx::Row;
 use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::identity::session::SignedIn;
-use crate::portal::routes::render;
+use crate::portal::routes::{render, render_status};
 use crate::services::applications::{Application, Status};
 use crate::web::extract::{Form, Path};
 use crate::web::page::Chrome;
@@ -123,9 +123,7 @@ pub async fn submit(
         page.errors.push(("saran".into(), lang.t("survey-error-suggestion")));
     }
     if !page.errors.is_empty() {
-        let mut response = render(&page)?;
-        *response.status_mut() = StatusCode::BAD_REQUEST;
-        return Ok(response);
+        return render_status(&page, StatusCode::BAD_REQUEST);
     }
     let scores: Vec<i64> = page.questions.iter().map(|q| i64::from(q.2.unwrap_or_default())).collect();
     let row = sqlx::query("SELECT service_id, agency_id FROM applications WHERE id = $1")

@@ -14,7 +14,7 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::identity::roles::{Officer, Permission};
 use crate::identity::session::SignedIn;
-use crate::portal::routes::render;
+use crate::portal::routes::render_status;
 use crate::services::issued::{self, Issued, display_code, normalize_code};
 use crate::services::workbench;
 use crate::web::extract::{Form, Path, PublicUpload, Query};
@@ -93,12 +93,6 @@ async fn verify_page(state: &AppState, context: &RequestContext) -> AppResult<Ve
     })
 }
 
-fn respond(page: &VerifyPage, status: StatusCode) -> AppResult<Response> {
-    let mut response = render(page)?;
-    *response.status_mut() = status;
-    Ok(response)
-}
-
 /// The code form's query.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -114,14 +108,14 @@ pub async fn lookup(
 ) -> AppResult<Response> {
     let mut page = verify_page(&state, &context).await?;
     let Some(typed) = query.kode.map(|k| k.trim().to_owned()) else {
-        return respond(&page, StatusCode::OK);
+        return render_status(&page, StatusCode::OK);
     };
     match normalize_code(&typed) {
         Some(code) => Ok(see_other(&format!("/verify/{code}"))),
         None => {
             page.code_error = Some(context.lang.t("docverify-error-code"));
             page.typed = typed;
-            respond(&page, StatusCode::BAD_REQUEST)
+            render_status(&page, StatusCode::BAD_REQUEST)
         }
     }
 }
@@ -155,7 +149,7 @@ pub async fn by_code(
     let (mut page, _) = document_page(&state, &context, &code).await?;
     page.csrf = visitor.csrf;
     let status = if page.unknown { StatusCode::NOT_FOUND } else { StatusCode::OK };
-    respond(&page, status)
+    render_status(&page, status)
 }
 
 /// What comparing a file with the document issued under a code found.
@@ -189,7 +183,7 @@ pub async fn compare_upload(
     let lang = context.lang;
     let (mut page, issued) = document_page(&state, &context, &code).await?;
     let Some(issued) = issued else {
-        return respond(&page, StatusCode::NOT_FOUND);
+        return render_status(&page, StatusCode::NOT_FOUND);
     };
     let (same, message, status) = match compare(&issued, &upload.0.bytes) {
         Comparison::Same => (true, lang.t("docverify-file-same"), StatusCode::OK),
@@ -200,7 +194,7 @@ pub async fn compare_upload(
         }
     };
     page.comparison = Some((same, message));
-    respond(&page, status)
+    render_status(&page, status)
 }
 
 /// The verification of a document, for the API.

@@ -16,7 +16,7 @@ use crate::app::AppState;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::identity::roles::{Grant, Officer, Permission, Role};
-use crate::portal::routes::render;
+use crate::portal::routes::{render, render_status};
 use crate::services::applications::{self, Application, Status};
 use crate::services::pick;
 use crate::web::extract::{Form, Path, Query};
@@ -518,9 +518,7 @@ pub async fn check_document(
         if let Some(document) = page.documents.iter_mut().find(|d| d.key == key) {
             document.error = Some(context.lang.t("work-error-check-note"));
         }
-        let mut response = render(&page)?;
-        *response.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-        return Ok(response);
+        return render_status(&page, axum::http::StatusCode::BAD_REQUEST);
     }
     let actor = officer.principal.actor();
     let note = Some(note).filter(|n| !n.is_empty());
@@ -562,9 +560,7 @@ pub(crate) async fn revoke_refused(
 ) -> AppResult<Response> {
     let mut page = detail_page(state, context, officer, scoped, None).await?;
     page.revoke_error = Some(message);
-    let mut response = render(&page)?;
-    *response.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-    Ok(response)
+    render_status(&page, axum::http::StatusCode::BAD_REQUEST)
 }
 
 /// Records an officer's opening of an application (or of one of its documents) for the
@@ -704,9 +700,7 @@ pub async fn act(
         Err(Refusal::NoteNeeded) => {
             let page =
                 detail_page(&state, &context, &officer, &scoped, Some(lang.t("work-error-note"))).await?;
-            let mut response = render(&page)?;
-            *response.status_mut() = axum::http::StatusCode::BAD_REQUEST;
-            Ok(response)
+            render_status(&page, axum::http::StatusCode::BAD_REQUEST)
         }
     }
 }
