@@ -3,6 +3,7 @@
 pub mod business;
 pub mod calendar;
 pub mod contact;
+pub mod ikm;
 pub mod nik;
 pub mod region;
 pub mod service;

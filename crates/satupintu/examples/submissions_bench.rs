@@ -16,6 +16,11 @@ use satupintu::config::{ServeConfig, StoreConfig};
 use satupintu::db::Db;
 use satupintu::identity::accounts::{NewCitizen, Registered, register_citizen};
 
+// Notices go over SMTP, as in production, to the test suite's sink.
+#[allow(dead_code, clippy::expect_used)]
+#[path = "../tests/http/smtp_sink.rs"]
+mod smtp_sink;
+
 /// What one kind of request did in a round: completed requests and their latencies.
 struct Round {
     seconds: f64,
@@ -107,8 +112,9 @@ async fn main() -> anyhow::Result<()> {
     let clients: usize = args.next().context("CLIENTS")?.parse()?;
     let data_dir = std::env::temp_dir().join(format!("satupintu-bench-submissions-{}", std::process::id()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let sink = smtp_sink::SmtpSink::start().await;
     let config = ServeConfig {
-        smtp_url: None,
+        smtp_url: Some(sink.url()),
         mail_from: "Satu Pintu <noreply@bench.test>".into(),
         sms_gateway_url: None,
         sms_gateway_token: None,

@@ -95,7 +95,12 @@ pub async fn policy_of_agency(db: &Db, agency_id: i64) -> anyhow::Result<LeavePo
         .await?
         .map(|row| row.try_get("collective_leave_worked"))
         .transpose()?;
-    Ok(if worked.unwrap_or(0) != 0 { LeavePolicy::PublicHolidaysOnly } else { LeavePolicy::CivilService })
+    Ok(leave_policy(worked.unwrap_or(0)))
+}
+
+/// The policy an agency's `collective_leave_worked` flag stands for.
+pub fn leave_policy(collective_leave_worked: i64) -> LeavePolicy {
+    if collective_leave_worked != 0 { LeavePolicy::PublicHolidaysOnly } else { LeavePolicy::CivilService }
 }
 
 /// Today's date at the installation (its UTC offset in hours, e.g. 7 for WIB): the day an
@@ -351,7 +356,7 @@ pub async fn save(
     .await?;
     let change = HolidayChange { date: &iso, kind: kind.as_str(), name, name_en };
     record(&state, &mut tx, &officer, "calendar.save", &change).await?;
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    tx.commit().await?;
     state.db.recent().calendar.clear();
     Ok(see_other(&format!("/admin/kalender?tahun={}", date.year())))
 }
@@ -381,7 +386,7 @@ pub async fn remove(
         (removed.try_get("kind")?, removed.try_get("name")?, removed.try_get("name_en")?);
     let change = HolidayChange { date: &iso, kind: &kind, name: &name, name_en: &name_en };
     record(&state, &mut tx, &officer, "calendar.remove", &change).await?;
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    tx.commit().await?;
     state.db.recent().calendar.clear();
     Ok(see_other(&format!("/admin/kalender?tahun={}", date.year())))
 }

@@ -65,6 +65,12 @@ pub enum Command {
         #[command(subcommand)]
         what: CalendarCommand,
     },
+    /// The satisfaction index (IKM, PermenPAN-RB 14/2017).
+    Ikm {
+        /// What to do.
+        #[command(subcommand)]
+        what: IkmCommand,
+    },
     /// The service catalogue.
     Services {
         /// What to do.
@@ -122,6 +128,19 @@ pub enum CalendarCommand {
         /// Where the data lives.
         #[command(flatten)]
         store: StoreConfig,
+    },
+}
+
+/// What `ikm` does.
+#[derive(Debug, Subcommand)]
+pub enum IkmCommand {
+    /// Compute the index from a CSV file with one respondent per row and columns `u1`…`u9`
+    /// (scores 1–4; an empty cell is not answered). Prints JSON: `respondents`, `nrr`, `ikm`,
+    /// `ikm_0111`, `grade`, `label`. A file with any bad row is refused whole, each problem
+    /// naming its row and column.
+    Compute {
+        /// The CSV file (`-` reads standard input).
+        file: PathBuf,
     },
 }
 
@@ -311,6 +330,18 @@ async fn execute(command: Command) -> anyhow::Result<Outcome> {
                 satupintu_rules::calendar::LeavePolicy::CivilService
             };
             println!("{}", calendar?.add_working_days(start, days, policy)?);
+            Ok(Outcome::Success)
+        }
+        Command::Ikm { what: IkmCommand::Compute { file } } => {
+            let tally = if file.as_os_str() == "-" {
+                crate::satisfaction::tally_csv(std::io::stdin().lock())
+            } else {
+                let opened = std::fs::File::open(&file)
+                    .with_context(|| format!("could not open {}", file.display()))?;
+                crate::satisfaction::tally_csv(std::io::BufReader::new(opened))
+            };
+            let computed = tally.and_then(|tally| crate::satisfaction::computed(&tally))?;
+            println!("{}", serde_json::to_string(&computed)?);
             Ok(Outcome::Success)
         }
         Command::Services { what: ServicesCommand::Import { file, store } } => {

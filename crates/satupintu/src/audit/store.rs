@@ -50,10 +50,15 @@ pub fn chain_hash(previous: &Hash, leaf: &Hash) -> Hash {
     hasher.finalize().into()
 }
 
-/// Appends an entry inside the caller's transaction and returns its index. Indexes are
-/// taken under the one size row's lock, so concurrent appenders queue on that row and
-/// indexes stay gap-free: a rolled-back transaction gives its index back.
-pub async fn append(db: &Db, tx: &mut Tx, entry: &Entry<'_>) -> anyhow::Result<i64> {
+/// An entry built and waiting for its transaction's commit: when, the leaf's bytes, its hash.
+#[derive(Debug)]
+pub struct Queued {
+    at: i64,
+    leaf: Vec<u8>,
+    hash: Hash,
+}
+
+fn build(entry: &Entry<'_>) -> anyhow::Result<Queued> {
     let at = jiff::Timestamp::now().as_millisecond();
     let leaf = serde_json::to_vec(&Leaf {
         v: 1,
@@ -64,6 +69,75 @@ pub async fn append(db: &Db, tx: &mut Tx, entry: &Entry<'_>) -> anyhow::Result<i
         digest: &entry.digest,
     })?;
     let hash = leaf_hash(&leaf);
+    Ok(Queued { at, leaf, hash })
+}
+
+/// Appends an entry as part of the caller's transaction when its index is not needed. On
+/// PostgreSQL the entry waits in the transaction and enters the log just before it commits
+/// ([`Tx::commit`]), with the other waiting entries in one statement: the log's tail is then
+/// held only for the commit, not for the whole transaction, and concurrent transactions
+/// overlap. On SQLite, where writers take turns anyway, it is appended at once.
+pub async fn append_on_commit(db: &Db, tx: &mut Tx, entry: &Entry<'_>) -> anyhow::Result<()> {
+    match db.backend() {
+        Backend::Postgres => {
+            tx.queue_audit(build(entry)?);
+            Ok(())
+        }
+        Backend::Sqlite => append(db, tx, entry).await.map(drop),
+    }
+}
+
+/// Appends entries queued by [`append_on_commit`] (PostgreSQL): the tail is read under its
+/// row lock, the chain computed here, and entries and tail written in one statement.
+pub(crate) async fn append_queued(tx: &mut Tx, queued: Vec<Queued>) -> anyhow::Result<()> {
+    if queued.is_empty() {
+        return Ok(());
+    }
+    let row = sqlx::query("SELECT size, last_chain FROM audit_log_size WHERE id = 1 FOR UPDATE")
+        .fetch_one(&mut **tx)
+        .await
+        .context("could not read the audit log's tail")?;
+    let first: i64 = row.try_get("size")?;
+    let previous: Vec<u8> = row.try_get("last_chain")?;
+    let mut chain = <Hash>::try_from(previous.as_slice()).context("the stored chain hash is not 32 bytes")?;
+    let mut values = String::new();
+    for i in 0..queued.len() {
+        let p = 3 + i * 4;
+        values.push_str(&format!(
+            "{}(${}, ${}, ${}, ${})",
+            if i == 0 { "" } else { ", " },
+            p,
+            p + 1,
+            p + 2,
+            p + 3
+        ));
+    }
+    let chains: Vec<Hash> = queued
+        .iter()
+        .map(|q| {
+            chain = chain_hash(&chain, &q.hash);
+            chain
+        })
+        .collect();
+    let sql = format!(
+        "WITH moved AS (UPDATE audit_log_size SET size = $1, last_chain = $2 WHERE id = 1) \
+         INSERT INTO audit_entries (leaf_index, recorded_at, leaf, chain_hash) VALUES {values}"
+    );
+    let size = first + i64::try_from(queued.len())?;
+    // Only placeholders are formatted in; every value is bound.
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(size).bind(chain.to_vec());
+    for (i, (q, c)) in queued.iter().zip(&chains).enumerate() {
+        query = query.bind(first + i64::try_from(i)?).bind(q.at).bind(q.leaf.as_slice()).bind(c.to_vec());
+    }
+    query.execute(&mut **tx).await.context("could not append to the audit log")?;
+    Ok(())
+}
+
+/// Appends an entry inside the caller's transaction and returns its index. Indexes are
+/// taken under the one size row's lock, so concurrent appenders queue on that row and
+/// indexes stay gap-free: a rolled-back transaction gives its index back.
+pub async fn append(db: &Db, tx: &mut Tx, entry: &Entry<'_>) -> anyhow::Result<i64> {
+    let Queued { at, leaf, hash } = build(entry)?;
     match db.backend() {
         // One round trip: the update takes the row lock, and PostgreSQL computes the chain
         // hash itself.

@@ -137,6 +137,7 @@ pub struct Db {
     audit_tail: AuditTail,
     recent: Arc<RecentReads>,
     writer: Arc<tokio::sync::Semaphore>,
+    groups: Arc<std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<GroupJob>>>,
 }
 
 /// Any fixed number works; it only has to be the same on every node.
@@ -148,12 +149,20 @@ const STARTUP_LOCK_KEY: i64 = 0x5341_5455_5049_4e54;
 pub struct Tx {
     inner: sqlx::Transaction<'static, sqlx::Any>,
     _writer: Option<tokio::sync::OwnedSemaphorePermit>,
+    audit_queue: Vec<crate::audit::store::Queued>,
 }
 
 impl Tx {
-    /// Commits.
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.inner.commit().await
+    /// Appends the audit entries waiting for the commit, then commits.
+    pub async fn commit(mut self) -> anyhow::Result<()> {
+        let queued = std::mem::take(&mut self.audit_queue);
+        crate::audit::store::append_queued(&mut self, queued).await?;
+        self.inner.commit().await.context("could not commit")
+    }
+
+    /// Keeps an audit entry for the commit.
+    pub(crate) fn queue_audit(&mut self, entry: crate::audit::store::Queued) {
+        self.audit_queue.push(entry);
     }
 
     /// Rolls back (dropping a transaction does too).
@@ -181,6 +190,26 @@ impl std::fmt::Debug for Tx {
         f.debug_struct("Tx").finish_non_exhaustive()
     }
 }
+
+/// A future borrowing a transaction, as grouped jobs return.
+pub type BoxFuture<'t, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 't>>;
+
+/// Most jobs committed together: enough to share a flush widely, few enough that the first
+/// job's caller does not wait long behind the last.
+const GROUP_MOST: usize = 64;
+
+/// A job of [`Db::grouped`]: `run` does its writes and says whether they stay; `settle` gives
+/// its caller the outcome once the group's fate is known (`Some(why)` when it failed).
+struct GroupJob {
+    run: RunJob,
+    settle: SettleJob,
+}
+
+/// Does a job's writes; true when they stay.
+type RunJob = Box<dyn for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, bool> + Send>;
+
+/// Answers a job's caller: `None` once committed, else why the group failed.
+type SettleJob = Box<dyn FnOnce(Option<&str>) + Send>;
 
 /// How long a SQLite writer waits for its turn before giving up, like `busy_timeout`.
 const WRITER_WAIT: Duration = Duration::from_secs(5);
@@ -218,6 +247,7 @@ impl Db {
             audit_tail: AuditTail::default(),
             recent: Arc::default(),
             writer: Arc::new(tokio::sync::Semaphore::new(1)),
+            groups: Arc::default(),
         })
     }
 
@@ -258,7 +288,160 @@ impl Db {
             Backend::Postgres => (self.pool.begin().await, None),
         };
         let inner = started.context("could not start a database transaction")?;
-        Ok(Tx { inner, _writer: writer })
+        Ok(Tx { inner, _writer: writer, audit_queue: Vec::new() })
+    }
+
+    /// Runs `job` in a transaction shared with the other jobs waiting at that moment (group
+    /// commit): one commit, and so one flush to disk, for the whole group, and on PostgreSQL
+    /// one turn at the audit log's tail instead of one per job. Each job runs inside its own
+    /// savepoint, so a job that fails leaves no trace and the others still commit. The answer
+    /// comes only after the commit: `Ok` means the job's writes are on disk.
+    ///
+    /// The job must only talk to the database through the transaction it is given (no pool
+    /// reads: the group holds the writer) and should keep other work outside.
+    pub async fn grouped<T, E>(
+        &self,
+        job: impl for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, Result<T, E>> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<anyhow::Error> + Send + 'static,
+    {
+        let (answer, answered) = tokio::sync::oneshot::channel::<Result<T, E>>();
+        let outcome = Arc::new(Mutex::new(None::<Result<T, E>>));
+        let kept = Arc::clone(&outcome);
+        let group_job = GroupJob {
+            run: Box::new(move |tx| {
+                Box::pin(async move {
+                    let result = job(tx).await;
+                    let keep = result.is_ok();
+                    if let Ok(mut slot) = kept.lock() {
+                        *slot = Some(result);
+                    }
+                    keep
+                })
+            }),
+            settle: Box::new(move |failure| {
+                let result = match failure {
+                    None => outcome.lock().ok().and_then(|mut slot| slot.take()),
+                    Some(_) => None,
+                };
+                let result = result.unwrap_or_else(|| {
+                    Err(E::from(anyhow::anyhow!(
+                        "the group transaction failed: {}",
+                        failure.unwrap_or("the job did not run")
+                    )))
+                });
+                let _ = answer.send(result);
+            }),
+        };
+        let sender = self.groups.get_or_init(|| {
+            let (sender, jobs) = tokio::sync::mpsc::unbounded_channel();
+            // The committers' own handle has no queue of its own, so it does not keep the
+            // queue open: they end once every other handle of this database is gone.
+            let committer = Self { groups: Arc::default(), ..self.clone() };
+            let jobs = Arc::new(tokio::sync::Mutex::new(jobs));
+            // SQLite writes one transaction at a time; PostgreSQL overlaps a few groups, which
+            // meet only at the audit log's tail, while committing.
+            let committers = match self.backend {
+                Backend::Sqlite => 1,
+                Backend::Postgres => 3,
+            };
+            for _ in 0..committers {
+                tokio::spawn(committer.clone().commit_groups(Arc::clone(&jobs)));
+            }
+            sender
+        });
+        sender.send(group_job).map_err(|_| E::from(anyhow::anyhow!("the group committer has stopped")))?;
+        answered.await.map_err(|_| E::from(anyhow::anyhow!("the group committer dropped a job")))?
+    }
+
+    /// Takes what is queued, up to [`GROUP_MOST`] jobs, and commits it as one group; a group
+    /// that panics fails its own jobs only.
+    async fn commit_groups(
+        self,
+        jobs: Arc<tokio::sync::Mutex<tokio::sync::mpsc::UnboundedReceiver<GroupJob>>>,
+    ) {
+        loop {
+            let group = {
+                let mut jobs = jobs.lock().await;
+                let Some(first) = jobs.recv().await else { return };
+                let mut group = vec![first];
+                while group.len() < GROUP_MOST {
+                    match jobs.try_recv() {
+                        Ok(job) => group.push(job),
+                        Err(_) => break,
+                    }
+                }
+                group
+            };
+            let db = self.clone();
+            if let Err(e) = tokio::spawn(async move { db.commit_group(group).await }).await {
+                tracing::error!(error = %e, "a group transaction stopped");
+            }
+        }
+    }
+
+    async fn commit_group(&self, group: Vec<GroupJob>) {
+        let mut tx = match self.begin().await {
+            Ok(tx) => tx,
+            Err(e) => {
+                let why = format!("{e:#}");
+                group.into_iter().for_each(|job| (job.settle)(Some(&why)));
+                return;
+            }
+        };
+        // A group of one needs no savepoint: its failure rolls the whole transaction back.
+        let alone = group.len() == 1;
+        let mut settles = Vec::with_capacity(group.len());
+        let mut kept_any = false;
+        let mut broken = None;
+        for job in group {
+            if broken.is_some() {
+                (job.settle)(broken.as_deref());
+                continue;
+            }
+            if !alone && let Err(e) = sqlx::query("SAVEPOINT grouped_job").execute(&mut *tx).await {
+                broken = Some(format!("{e}"));
+                (job.settle)(broken.as_deref());
+                continue;
+            }
+            let queued_before = tx.audit_queue.len();
+            let keep = (job.run)(&mut tx).await;
+            if !keep {
+                tx.audit_queue.truncate(queued_before);
+            }
+            let end = match (alone, keep) {
+                (true, _) => Ok(()),
+                (false, true) => {
+                    sqlx::query("RELEASE SAVEPOINT grouped_job").execute(&mut *tx).await.map(drop)
+                }
+                (false, false) => match sqlx::query("ROLLBACK TO SAVEPOINT grouped_job")
+                    .execute(&mut *tx)
+                    .await
+                {
+                    Ok(_) => sqlx::query("RELEASE SAVEPOINT grouped_job").execute(&mut *tx).await.map(drop),
+                    Err(e) => Err(e),
+                },
+            };
+            kept_any |= keep;
+            settles.push(job.settle);
+            if let Err(e) = end {
+                broken = Some(format!("{e}"));
+            }
+        }
+        let failure = match broken {
+            Some(why) => Some(why),
+            None if !kept_any => {
+                // Nothing to keep; each job's own error is its answer.
+                let _ = tx.rollback().await;
+                None
+            }
+            None => tx.commit().await.err().map(|e| format!("{e}")),
+        };
+        for settle in settles {
+            settle(failure.as_deref());
+        }
     }
 
     /// Checks that the database answers. When the pool cannot hand out a connection, a

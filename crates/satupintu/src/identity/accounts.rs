@@ -397,16 +397,35 @@ pub async fn reachable(
     fields: &FieldProtector,
     account_id: i64,
 ) -> anyhow::Result<Option<Reachable>> {
-    let row = sqlx::query("SELECT email, phone_sealed FROM accounts WHERE id = $1")
+    Ok(contact(db, fields, account_id).await?.and_then(|c| c.reachable))
+}
+
+/// How to reach an account, and the district of its NIK (where its applications are handled).
+#[derive(Clone)]
+pub struct Contact {
+    /// Where links go.
+    pub reachable: Option<Reachable>,
+    /// The NIK's district code, `35.78.02`, empty when unknown.
+    pub district: String,
+}
+
+/// An account's [`Contact`], read in one query.
+pub async fn contact(db: &Db, fields: &FieldProtector, account_id: i64) -> anyhow::Result<Option<Contact>> {
+    let row = sqlx::query("SELECT email, phone_sealed, nik_district FROM accounts WHERE id = $1")
         .bind(account_id)
         .fetch_optional(db.pool())
         .await?;
     let Some(row) = row else { return Ok(None) };
-    if let Some(email) = row.try_get::<Option<String>, _>("email")? {
-        return Ok(Some(Reachable::Email(email)));
-    }
-    let phone: Option<String> = row.try_get("phone_sealed")?;
-    Ok(phone.map(|sealed| fields.open(field::PHONE, &sealed)).transpose()?.map(Reachable::Phone))
+    let district = row.try_get::<Option<String>, _>("nik_district")?.unwrap_or_default();
+    let reachable = match row.try_get::<Option<String>, _>("email")? {
+        Some(email) => Some(Reachable::Email(email)),
+        None => row
+            .try_get::<Option<String>, _>("phone_sealed")?
+            .map(|sealed| fields.open(field::PHONE, &sealed))
+            .transpose()?
+            .map(Reachable::Phone),
+    };
+    Ok(Some(Contact { reachable, district }))
 }
 
 fn credentials_from_row(row: &sqlx::any::AnyRow) -> anyhow::Result<Credentials> {

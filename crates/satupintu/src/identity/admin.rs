@@ -778,7 +778,7 @@ pub async fn grant_role(
         page.errors = errors_of(&page.fields);
         return respond(&page, StatusCode::CONFLICT);
     }
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    tx.commit().await?;
     Ok(see_other(&format!("/admin/petugas/{id}")))
 }
 
@@ -806,7 +806,7 @@ pub async fn revoke_role(
     let mut tx = state.db.begin().await?;
     match revoke(&state.db, &mut tx, id, role, &officer.principal.actor()).await? {
         Revoked::Done => {
-            tx.commit().await.map_err(anyhow::Error::from)?;
+            tx.commit().await?;
             Ok(see_other(&format!("/admin/petugas/{id}")))
         }
         Revoked::Gone => {

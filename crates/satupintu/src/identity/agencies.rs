@@ -450,7 +450,7 @@ pub async fn create(
         return page.respond(StatusCode::CONFLICT);
     }
     index_and_record(&state, &mut tx, &officer, "agency.create", &record).await?;
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    tx.commit().await?;
     Ok(see_other(&format!("/instansi/{}", record.slug)))
 }
 
@@ -535,7 +535,7 @@ pub async fn update(
     .execute(&mut *tx)
     .await?;
     index_and_record(&state, &mut tx, &officer, "agency.update", &record).await?;
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    tx.commit().await?;
     Ok(see_other(&format!("/instansi/{}", record.slug)))
 }
 

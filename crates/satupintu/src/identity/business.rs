@@ -538,7 +538,7 @@ pub async fn register(
         set_error(&mut fields, "nib", lang.t("business-nib-taken"));
         return list_page(&state, &context, &signed_in, fields, StatusCode::CONFLICT).await;
     };
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    tx.commit().await?;
     Ok(see_other(&format!("/akun/usaha/{business_id}?pesan=terdaftar")))
 }
 
@@ -705,7 +705,7 @@ pub async fn invite(
         &format!("business/{}", business.business_id),
     )
     .await?;
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    tx.commit().await?;
     state.outbox.wake();
     Ok(see_other(&format!("/akun/usaha/{}?pesan=terkirim", business.business_id)))
 }
@@ -773,7 +773,7 @@ pub async fn remove_member(
         &format!("business/{business_id}/member/{target}"),
     )
     .await?;
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    tx.commit().await?;
     // An owner who removed themselves no longer sees the business.
     if target == signed_in.principal.account_id {
         return Ok(see_other("/akun/usaha"));
@@ -928,7 +928,7 @@ pub async fn accept(
         &format!("business/{business_id}"),
     )
     .await?;
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    tx.commit().await?;
     Ok(see_other(&format!("/akun/usaha/{business_id}?pesan=diterima")))
 }
 

@@ -79,7 +79,7 @@ pub async fn open_citizen_record(
 ) -> AppResult<PersonalData> {
     let mut tx = state.db.begin().await?;
     log_access(state, &mut tx, officer, grant, citizen_id, purpose, &format!("account/{citizen_id}")).await?;
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    tx.commit().await?;
     Ok(personal_data(state, citizen_id).await?)
 }
 
@@ -341,7 +341,7 @@ pub async fn api_token(
         &format!("account/{}", account.id),
     )
     .await?;
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    tx.commit().await?;
     let expires_at = jiff::Timestamp::from_second(expires).map(|t| t.to_string()).unwrap_or_default();
     Ok((StatusCode::CREATED, Json(TokenResponse { token, expires_at, scopes })).into_response())
 }
@@ -367,6 +367,6 @@ pub async fn api_revoke_token(State(state): State<AppState>, signed_in: SignedIn
         &format!("token/{id}"),
     )
     .await?;
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -594,7 +594,7 @@ pub async fn submit(
     let filed = file(&state.db, &mut tx, principal.account_id, &principal.actor(), kind, &details).await?;
     match filed {
         Filed::Created(id) => {
-            tx.commit().await.map_err(anyhow::Error::from)?;
+            tx.commit().await?;
             tracing::info!(request = id, kind = kind.as_str(), "privacy request filed");
             Ok(see_other("/akun/privasi"))
         }
@@ -993,7 +993,7 @@ pub async fn resolve_request(
         drop(tx);
         return already_resolved(&state, &context, &request).await;
     }
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    tx.commit().await?;
     tracing::info!(request = request.id, status = status.as_str(), "privacy request resolved");
     let outcome = match &resolution.change {
         Change::Erase => "privacy-resolved-erased",

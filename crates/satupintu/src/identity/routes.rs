@@ -373,7 +373,7 @@ pub async fn register(
             state.outbox.queue(&mut tx, &mail).await?;
         }
     }
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    tx.commit().await?;
     state.outbox.wake();
     let (title, body) = if matches!(verify_by, Reachable::Email(_)) {
         ("register-sent-title", ["register-sent-body", "register-sent-spam"])
@@ -436,7 +436,7 @@ pub async fn verify(
         &format!("account/{account_id}"),
     )
     .await?;
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    tx.commit().await?;
     let lang = context.lang;
     message(
         &state,
@@ -617,7 +617,7 @@ pub async fn sign_in(
         )
         .await?;
     }
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    tx.commit().await?;
     let next = if needs_second_factor {
         format!("/akun/masuk/verifikasi?kembali={}", encode(&back))
     } else if account.kind == AccountKind::Officer {
@@ -729,7 +729,7 @@ pub async fn second_factor(
         &format!("account/{account_id}"),
     )
     .await?;
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    tx.commit().await?;
     // After commit: on SQLite a second connection would wait for this transaction's lock.
     throttle::clear(&state.db, &key).await?;
     let back = local_path(Some(form.kembali).filter(|b| !b.is_empty()).or(Some("/akun".into())));
@@ -787,7 +787,7 @@ pub async fn sign_out(
             &format!("account/{}", principal.account_id),
         )
         .await?;
-        tx.commit().await.map_err(anyhow::Error::from)?;
+        tx.commit().await?;
     }
     let mut response = see_other("/");
     append_cookie(&mut response, &session::removal_cookie(session::SESSION_COOKIE, state.behind_tls));
@@ -811,7 +811,7 @@ pub async fn sign_out_everywhere(
         &format!("account/{}", principal.account_id),
     )
     .await?;
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    tx.commit().await?;
     let mut response = see_other("/akun/masuk");
     append_cookie(&mut response, &session::removal_cookie(session::SESSION_COOKIE, state.behind_tls));
     Ok(response)
@@ -902,7 +902,7 @@ pub async fn reset_request(
             &format!("account/{}", account.id),
         )
         .await?;
-        tx.commit().await.map_err(anyhow::Error::from)?;
+        tx.commit().await?;
         state.outbox.wake();
     }
     message(&state, &context, StatusCode::OK, "reset-sent-title", &["reset-sent-body"], vec![]).await
@@ -987,7 +987,7 @@ pub async fn reset(
         &format!("account/{account_id}"),
     )
     .await?;
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    tx.commit().await?;
     message(
         &state,
         &context,
@@ -1050,7 +1050,7 @@ pub async fn change_password(
         &format!("account/{}", principal.account_id),
     )
     .await?;
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    tx.commit().await?;
     let mut response = see_other("/akun");
     append_cookie(&mut response, &cookie);
     Ok(response)
@@ -1227,7 +1227,7 @@ pub async fn totp_setup(
         &format!("account/{account_id}"),
     )
     .await?;
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    tx.commit().await?;
     let page = MessagePage {
         chrome: chrome(&state, &context, "totp-done-title").await?,
         paragraphs: vec![lang.t("totp-done-body")],

@@ -259,7 +259,7 @@ pub async fn create(
     }
     let owner = (principal.account_id, principal.actor());
     let token = insert(&state.db, &mut tx, (owner.0, &owner.1), trimmed, &scopes, lifetime).await?;
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    tx.commit().await?;
     let page = MessagePage {
         chrome: chrome(&state, &context, "tokens-created-title").await?,
         paragraphs: vec![lang.t("tokens-created-once"), lang.t("tokens-created-usage")],
@@ -337,6 +337,6 @@ pub async fn revoke(
         .execute(&mut *tx)
         .await?;
     accounts::record(&state.db, &mut tx, &principal.actor(), "token.revoke", &format!("token/{id}")).await?;
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    tx.commit().await?;
     Ok(see_other("/akun/token"))
 }

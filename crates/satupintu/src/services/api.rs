@@ -90,7 +90,11 @@ async fn view(state: &AppState, application: &Application) -> AppResult<Applicat
         .into_iter()
         .map(|e| TimelineEntry { at: rfc3339(e.at), kind: e.kind, step: e.step, note: e.note })
         .collect();
-    Ok(ApplicationView {
+    Ok(view_of(application, timeline))
+}
+
+fn view_of(application: &Application, timeline: Vec<TimelineEntry>) -> ApplicationView {
+    ApplicationView {
         id: application.id,
         receipt: application.receipt.clone(),
         service: application.service_slug.clone(),
@@ -101,7 +105,7 @@ async fn view(state: &AppState, application: &Application) -> AppResult<Applicat
         submitted_at: application.submitted_at.map(rfc3339),
         data: application.data.clone(),
         timeline,
-    })
+    }
 }
 
 fn citizen_with_scope(signed_in: &SignedIn, scope: &str) -> AppResult<()> {
@@ -185,19 +189,15 @@ pub async fn create(
     let key = idempotency_key(&headers)?;
     let account_id = signed_in.principal.account_id;
     let digest = crate::audit::store::digest_of(&request);
-    if let Some(response) = replay(&state, account_id, &key, &digest).await? {
-        return Ok(response);
-    }
     let offered = catalogue::offered(&state.db, &request.service).await?.ok_or(AppError::NotFound)?;
     let clean = offered.service.validate(&request.data).map_err(AppError::InvalidAnswers)?;
-    let region = crate::services::routes::citizen_region(&state, account_id).await?;
-    let (agency, service_id) = (offered.agency_id, offered.service_id);
+    let facts = crate::services::routes::SubmitFacts::load(&state, account_id, &request.service).await?;
     let now = jiff::Timestamp::now().as_second();
     let sealed = state.fields.seal(
         crate::services::applications::DATA_FIELD,
         &serde_json::to_string(&clean).map_err(anyhow::Error::from)?,
     )?;
-    let mut application = Application {
+    let application = Application {
         id: 0,
         receipt: None,
         service_slug: request.service.clone(),
@@ -211,49 +211,69 @@ pub async fn create(
         due_on: None,
         service: offered.service,
     };
-    let facts = crate::services::routes::SubmitFacts::load(&state, &application).await?;
-    let mut tx = state.db.begin().await?;
-    // ON CONFLICT makes two concurrent requests with one key end in one application: the
-    // loser finds no row returned and answers with the winner's.
-    let inserted = sqlx::query(
-        "INSERT INTO applications (service_id, service_version, agency_id, account_id, region_code, status, \
-                                   data_sealed, created_at, updated_at, idempotency_key, idempotency_digest) \
-         VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $7, $8, $9) \
-         ON CONFLICT (account_id, idempotency_key) DO NOTHING RETURNING id",
-    )
-    .bind(service_id)
-    .bind(offered.version)
-    .bind(agency)
-    .bind(account_id)
-    .bind(region)
-    .bind(sealed)
-    .bind(now)
-    .bind(&key)
-    .bind(&digest)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(row) = inserted else {
-        drop(tx);
+    let (state_in, lang, actor, submit) =
+        (state.clone(), context.lang, signed_in.principal.actor(), request.submit);
+    let (agency, region, idempotency) = (offered.agency_id, facts.district().to_string(), key.clone());
+    let digest_in = digest.clone();
+    let outcome = state
+        .db
+        .grouped(move |tx| {
+            Box::pin(async move {
+                // A retry finds its key taken (ON CONFLICT) and is answered with the first
+                // application, once that one is committed.
+                let inserted = sqlx::query(
+                    "INSERT INTO applications (service_id, service_version, agency_id, account_id, region_code, \
+                                               status, data_sealed, created_at, updated_at, idempotency_key, \
+                                               idempotency_digest) \
+                     VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $7, $8, $9) \
+                     ON CONFLICT (account_id, idempotency_key) DO NOTHING RETURNING id",
+                )
+                .bind(offered.service_id)
+                .bind(application.version)
+                .bind(agency)
+                .bind(account_id)
+                .bind(region)
+                .bind(sealed)
+                .bind(now)
+                .bind(idempotency)
+                .bind(digest_in)
+                .fetch_optional(&mut **tx)
+                .await?;
+                let Some(row) = inserted else { return Ok(None) };
+                let mut application = application;
+                application.id = row.try_get("id")?;
+                if !submit {
+                    return Ok(Some((application, None)));
+                }
+                match crate::services::routes::submit_in(&state_in, tx, lang, &application, &actor, facts).await? {
+                    Ok(submitted) => Ok(Some((application, Some(submitted)))),
+                    Err(SubmitRefusal::Invalid(errors)) => Err(AppError::InvalidAnswers(errors)),
+                    Err(SubmitRefusal::NotDraft) => Err(AppError::Conflict),
+                }
+            })
+        })
+        .await?;
+    let Some((mut application, submitted)) = outcome else {
         return replay(&state, account_id, &key, &digest).await?.ok_or(AppError::Conflict);
     };
-    application.id = row.try_get("id")?;
-    let actor = signed_in.principal.actor();
-    if !request.submit {
-        tx.commit().await.map_err(anyhow::Error::from)?;
-        return Ok(created(view(&state, &application).await?, false));
-    }
-    match crate::services::routes::submit_in(&state, &mut tx, context.lang, &application, &actor, facts)
-        .await?
-    {
-        Ok(_) => {}
-        Err(SubmitRefusal::Invalid(errors)) => return Err(AppError::InvalidAnswers(errors)),
-        Err(SubmitRefusal::NotDraft) => return Err(AppError::Conflict),
-    }
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    let Some(submitted) = submitted else {
+        return Ok(created(view_of(&application, Vec::new()), false));
+    };
     state.outbox.wake();
-    let stored =
-        applications::load(&state.db, &state.fields, application.id).await?.ok_or(AppError::NotFound)?;
-    Ok(created(view(&state, &stored).await?, false))
+    // Answered from what was just written: the timeline is the one submission.
+    application.status = Status::InProgress;
+    application.receipt = Some(submitted.receipt);
+    application.step = submitted.step.clone();
+    application.due_on = Some(submitted.due_on);
+    application.submitted_at = Some(submitted.at);
+    application.updated_at = submitted.at;
+    let timeline = vec![TimelineEntry {
+        at: rfc3339(submitted.at),
+        kind: "submitted".into(),
+        step: submitted.step,
+        note: None,
+    }];
+    Ok(created(view_of(&application, timeline), false))
 }
 
 /// One of the signed-in citizen's applications.

@@ -179,8 +179,7 @@ async fn record(
 ) -> anyhow::Result<()> {
     let subject = format!("application/{id}");
     let digest = audit::store::digest_of(content);
-    audit::append(db, tx, &audit::Entry { actor, action, subject: &subject, digest }).await?;
-    Ok(())
+    audit::store::append_on_commit(db, tx, &audit::Entry { actor, action, subject: &subject, digest }).await
 }
 
 /// Loads an application with the definition of its version.
@@ -255,6 +254,19 @@ pub fn receipt_number(year: i16, id: i64) -> String {
     format!("SP-{year}-{id:06}")
 }
 
+/// What a submission (or a resubmission) set.
+#[derive(Clone, Debug)]
+pub struct Submitted {
+    /// The receipt number.
+    pub receipt: String,
+    /// The workflow step it went to.
+    pub step: Option<String>,
+    /// The SLA due date.
+    pub due_on: String,
+    /// When (unix seconds).
+    pub at: i64,
+}
+
 /// How an SLA is counted: the holiday calendar, the agency's policy, and today's local date.
 #[derive(Clone, Copy, Debug)]
 pub struct SlaClock<'a> {
@@ -281,7 +293,7 @@ pub async fn submit(
     application: &Application,
     clock: &SlaClock<'_>,
     actor: &str,
-) -> anyhow::Result<Result<String, SubmitRefusal>> {
+) -> anyhow::Result<Result<Submitted, SubmitRefusal>> {
     if application.status == Status::Revision {
         return resubmit(db, tx, fields, application, clock, actor).await;
     }
@@ -325,7 +337,7 @@ pub async fn submit(
         &(&receipt, &application.service_slug, application.version, data_digest),
     )
     .await?;
-    Ok(Ok(receipt))
+    Ok(Ok(Submitted { receipt, step: first_step, due_on: due.to_string(), at: now }))
 }
 
 /// Sends a corrected application back to the step that asked for the correction. The SLA
@@ -337,7 +349,7 @@ async fn resubmit(
     application: &Application,
     clock: &SlaClock<'_>,
     actor: &str,
-) -> anyhow::Result<Result<String, SubmitRefusal>> {
+) -> anyhow::Result<Result<Submitted, SubmitRefusal>> {
     let clean = match checked_answers(application) {
         Ok(clean) => clean,
         Err(refusal) => return Ok(Err(refusal)),
@@ -359,13 +371,14 @@ async fn resubmit(
             clock.policy,
         )?,
     };
+    let now = jiff::Timestamp::now().as_second();
     let changed = sqlx::query(
         "UPDATE applications SET status = 'in_progress', paused_on = NULL, due_on = $1, data_sealed = $2, \
            updated_at = $3 WHERE id = $4 AND status = 'revision'",
     )
     .bind(due.to_string())
     .bind(seal(fields, &clean)?)
-    .bind(jiff::Timestamp::now().as_second())
+    .bind(now)
     .bind(application.id)
     .execute(&mut **tx)
     .await?
@@ -376,7 +389,12 @@ async fn resubmit(
     add_event(tx, application.id, actor, "resubmitted", application.step.as_deref(), None).await?;
     let data_digest = crate::digest::sha256_hex(serde_json::to_string(&clean)?.as_bytes());
     record(db, tx, actor, "application.resubmit", application.id, &(waited, data_digest)).await?;
-    Ok(Ok(application.receipt.clone().unwrap_or_default()))
+    Ok(Ok(Submitted {
+        receipt: application.receipt.clone().unwrap_or_default(),
+        step: application.step.clone(),
+        due_on: due.to_string(),
+        at: now,
+    }))
 }
 
 /// Adds a line to the timeline.

@@ -485,7 +485,7 @@ pub async fn cancel(
     if !cancel_in(&state.db, &mut tx, booking.id, booking.account_id).await? {
         return Err(AppError::Conflict);
     }
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    tx.commit().await?;
     Ok(see_other(&format!("/akun/janji/{}", booking.id)))
 }
 
@@ -818,7 +818,7 @@ pub async fn publish(
         },
     )
     .await?;
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    tx.commit().await?;
     Ok(see_other(&format!("/admin/antrean?instansi={}&hari={day}", agency.slug)))
 }
 
@@ -865,7 +865,7 @@ pub async fn call_next(
         },
     )
     .await?;
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    tx.commit().await?;
     Ok(see_other(&format!("/admin/antrean?instansi={}&hari={day}", agency.slug)))
 }
 

@@ -209,7 +209,7 @@ pub async fn attach(
         digest: attachment.sha256.clone(),
     };
     crate::audit::append(&state.db, &mut tx, &entry).await?;
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    tx.commit().await?;
     Ok(attachment)
 }
 

@@ -345,7 +345,7 @@ async fn save(
                     .bind(&service.definition.slug)
                     .execute(&mut *tx)
                     .await?;
-                tx.commit().await.map_err(anyhow::Error::from)?;
+                tx.commit().await?;
                 tracing::info!(service = %service.definition.slug, version = published.version, "definition published");
                 return Ok(see_other(&format!(
                     "/admin/layanan/{}?terbit={}",
@@ -383,7 +383,7 @@ async fn save(
                 digest,
             };
             crate::audit::append(&state.db, &mut tx, &entry).await?;
-            tx.commit().await.map_err(anyhow::Error::from)?;
+            tx.commit().await?;
             page.notice = Some(lang.t("svc-edit-saved"));
             page.action = format!("/admin/layanan/{slug}");
             if let Err(problems) = &checked {

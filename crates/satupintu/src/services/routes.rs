@@ -92,7 +92,7 @@ pub async fn start(
     let mut tx = state.db.begin().await?;
     let applicant = Applicant { account_id: signed_in.principal.account_id, region_code: &region };
     let id = applications::start_draft(&state.db, &mut tx, &state.fields, applicant, &slug, &offered).await?;
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    tx.commit().await?;
     let first = offered.service.definition.form.pages.first().map(|p| p.key.clone()).unwrap_or_default();
     Ok(see_other(&format!("/permohonan/{id}/isi/{first}")))
 }
@@ -552,18 +552,23 @@ async fn missing_documents(
         .collect())
 }
 
-/// Submits in one transaction with the citizen's notice (mail, or SMS without email).
+/// Submits with the citizen's notice (mail, or SMS without email), committed with the other
+/// submissions of the moment (see [`crate::db::Db::grouped`]).
 pub async fn submit_application(
     state: &AppState,
     lang: Lang,
     application: &Application,
     actor: &str,
-) -> AppResult<Result<String, SubmitRefusal>> {
-    let facts = SubmitFacts::load(state, application).await?;
-    let mut tx = state.db.begin().await?;
-    let outcome = submit_in(state, &mut tx, lang, application, actor, facts).await?;
+) -> AppResult<Result<applications::Submitted, SubmitRefusal>> {
+    let facts = SubmitFacts::load(state, application.account_id, &application.service_slug).await?;
+    let (state_in, application, actor) = (state.clone(), application.clone(), actor.to_string());
+    let outcome = state
+        .db
+        .grouped(move |tx| {
+            Box::pin(async move { submit_in(&state_in, tx, lang, &application, &actor, facts).await })
+        })
+        .await?;
     if outcome.is_ok() {
-        tx.commit().await.map_err(anyhow::Error::from)?;
         state.outbox.wake();
     }
     Ok(outcome)
@@ -575,21 +580,36 @@ pub struct SubmitFacts {
     calendar: std::sync::Arc<satupintu_rules::calendar::Calendar>,
     policy: satupintu_rules::calendar::LeavePolicy,
     today: jiff::civil::Date,
-    reachable: Option<crate::identity::accounts::Reachable>,
+    contact: crate::identity::accounts::Contact,
 }
 
 impl SubmitFacts {
-    /// Reads the calendar, the agency's policy, today's local date and where to send the notice.
-    pub async fn load(state: &AppState, application: &Application) -> AppResult<Self> {
-        let agency = catalogue::agency_of_service(&state.db, &application.service_slug).await?;
+    /// Reads the calendar, the agency's policy, today's local date and how to reach the
+    /// citizen: two queries besides the cached settings.
+    pub async fn load(state: &AppState, account_id: i64, service_slug: &str) -> AppResult<Self> {
+        let worked: i64 = sqlx::query_scalar(
+            "SELECT g.collective_leave_worked FROM services s JOIN agencies g ON g.id = s.agency_id \
+             WHERE s.slug = $1",
+        )
+        .bind(service_slug)
+        .fetch_optional(state.db.pool())
+        .await?
+        .ok_or(AppError::NotFound)?;
         let installation = crate::portal::store::installation(&state.db).await?;
+        let contact = crate::identity::accounts::contact(&state.db, &state.fields, account_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
         Ok(Self {
             calendar: crate::calendar::load(&state.db).await?,
-            policy: crate::calendar::policy_of_agency(&state.db, agency).await?,
+            policy: crate::calendar::leave_policy(worked),
             today: crate::calendar::today_at(installation.utc_offset_hours),
-            reachable: crate::identity::accounts::reachable(&state.db, &state.fields, application.account_id)
-                .await?,
+            contact,
         })
+    }
+
+    /// The district of the citizen's NIK.
+    pub fn district(&self) -> &str {
+        &self.contact.district
     }
 }
 
@@ -602,13 +622,14 @@ pub async fn submit_in(
     application: &Application,
     actor: &str,
     facts: SubmitFacts,
-) -> AppResult<Result<String, SubmitRefusal>> {
+) -> AppResult<Result<applications::Submitted, SubmitRefusal>> {
     let clock =
         applications::SlaClock { calendar: &facts.calendar, policy: facts.policy, today: facts.today };
     let outcome = applications::submit(&state.db, tx, &state.fields, application, &clock, actor).await?;
-    let Ok(receipt) = outcome else {
+    let Ok(submitted) = outcome else {
         return Ok(outcome);
     };
+    let receipt = submitted.receipt.clone();
     let service = pick(lang, &application.service.definition.name);
     let path = format!("/permohonan/{}", application.id);
     let link = format!("{}{path}", state.link_base);
@@ -621,10 +642,11 @@ pub async fn submit_in(
             "mail-submitted-body",
             &[("receipt", receipt.clone()), ("service", service), ("link", link.clone())],
         ),
-        sms: lang.t_args("sms-submitted", &[("receipt", receipt.clone()), ("link", link)]),
+        sms: lang.t_args("sms-submitted", &[("receipt", receipt), ("link", link)]),
     };
-    crate::services::notify_citizen(state, tx, application.account_id, facts.reachable, notice).await?;
-    Ok(Ok(receipt))
+    crate::services::notify_citizen(state, tx, application.account_id, facts.contact.reachable, notice)
+        .await?;
+    Ok(Ok(submitted))
 }
 
 /// The name of a workflow step in the reader's language.
@@ -714,7 +736,11 @@ pub async fn status_page(
         id: application.id,
         survey_open: crate::services::survey::open_for(&state, &application).await?,
         just_rated: query.dinilai == Some(1),
-        issued: match crate::services::issued::of_application(&state.db, application.id).await? {
+        // Documents are issued on approval only: other applications need not look.
+        issued: match match application.status {
+            Status::Approved => crate::services::issued::of_application(&state.db, application.id).await?,
+            _ => None,
+        } {
             Some(issued) => {
                 let offset = crate::portal::store::installation(&state.db).await?.utc_offset_hours;
                 Some(crate::services::verify::Shown::new(lang, &issued, offset))

@@ -157,6 +157,6 @@ pub async fn submit(
         digest: crate::audit::store::digest_of(&scores),
     };
     crate::audit::append(&state.db, &mut tx, &entry).await?;
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    tx.commit().await?;
     Ok(see_other(&format!("/permohonan/{}?dinilai=1", application.id)))
 }

@@ -395,7 +395,7 @@ pub async fn revoke(
     )
     .await?;
     workbench::notify(&state, &mut tx, context.lang, application, "document_revoked", reachable).await?;
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    tx.commit().await?;
     state.outbox.wake();
     Ok(see_other(&format!("/admin/permohonan/{}", issued.application_id)))
 }

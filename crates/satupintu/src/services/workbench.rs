@@ -478,7 +478,7 @@ pub async fn assign(
         digest: crate::audit::store::digest_of(&target),
     };
     crate::audit::append(&state.db, &mut tx, &entry).await?;
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    tx.commit().await?;
     Ok(see_other(&format!("/admin/permohonan/{}", application.id)))
 }
 
@@ -546,7 +546,7 @@ pub async fn check_document(
         digest: crate::audit::store::digest_of(&(&form.hasil, note)),
     };
     crate::audit::append(&state.db, &mut tx, &entry).await?;
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    tx.commit().await?;
     Ok(see_other(&format!("/admin/permohonan/{}#dokumen-{key}", application.id)))
 }
 
@@ -585,7 +585,7 @@ pub(crate) async fn log_opening(
         subject,
     )
     .await?;
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -679,7 +679,7 @@ pub(crate) async fn perform(
         crate::services::issued::issue(state, &mut tx, application, &actor).await?;
     }
     notify(state, &mut tx, lang, application, event, reachable).await?;
-    tx.commit().await.map_err(anyhow::Error::from)?;
+    tx.commit().await?;
     state.outbox.wake();
     Ok(Ok(status))
 }

@@ -1,6 +1,7 @@
 //! The tamper-evident audit log: signed heads and proofs that verify independently, and
 //! `audit verify` catching every kind of tampering done directly in the database.
 
+use satupintu::audit::store::append_on_commit;
 use satupintu::audit::verify::{Tamper, verify};
 use satupintu::audit::{Entry, append};
 use satupintu::db::Db;
@@ -14,6 +15,7 @@ crate::store_tests!(
     tree_heads_and_proofs_verify_with_the_public_key_alone,
     audit_verify_names_the_first_edited_deleted_or_reordered_entry,
     concurrent_appends_get_gap_free_unique_indexes,
+    grouped_jobs_commit_together_and_a_failing_job_leaves_no_trace,
 );
 
 fn b64(value: &serde_json::Value) -> Vec<u8> {
@@ -190,6 +192,74 @@ async fn concurrent_appends_get_gap_free_unique_indexes(store: Store) {
         rows.iter().map(|r| sqlx::Row::try_get(r, "leaf_index").expect("index")).collect();
     assert_eq!(indexes.len() as i64, before + 8 * 16, "committed appends only");
     assert!(indexes.iter().enumerate().all(|(i, index)| *index == i as i64), "gap-free and unique");
+    assert_eq!(verify(&db).await.expect("verify").tamper, None);
+    db.close().await;
+    app.stop().await;
+}
+
+/// Jobs committed as one group (group commit): each job's writes and audit entry stay or go
+/// together, a failing job (an error after writing) leaves nothing, the others still commit,
+/// and the log stays gap-free and verifies.
+async fn grouped_jobs_commit_together_and_a_failing_job_leaves_no_trace(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let db = Db::connect_lazy(&app.database_url, 8).expect("db");
+    sqlx::query("CREATE TABLE grouped_test (v TEXT NOT NULL)").execute(db.pool()).await.expect("table");
+    let size = |db: Db| async move {
+        let row = sqlx::query("SELECT size FROM audit_log_size").fetch_one(db.pool()).await.expect("size");
+        sqlx::Row::try_get::<i64, _>(&row, "size").expect("size")
+    };
+    let before = size(db.clone()).await;
+    let mut tasks = Vec::new();
+    for job in 0..60 {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            let in_job = db.clone();
+            db.grouped(move |tx| {
+                Box::pin(async move {
+                    let value = format!("job-{job}");
+                    sqlx::query("INSERT INTO grouped_test (v) VALUES ($1)")
+                        .bind(&value)
+                        .execute(&mut **tx)
+                        .await
+                        .map_err(anyhow::Error::from)?;
+                    let subject = format!("test/{value}");
+                    let entry = Entry {
+                        actor: "test",
+                        action: "test.grouped",
+                        subject: &subject,
+                        digest: "00".into(),
+                    };
+                    append_on_commit(&in_job, tx, &entry).await?;
+                    if job % 4 == 3 {
+                        anyhow::bail!("job {job} fails after writing");
+                    }
+                    Ok::<_, anyhow::Error>(job)
+                })
+            })
+            .await
+        }));
+    }
+    let mut kept = Vec::new();
+    for task in tasks {
+        match task.await.expect("task") {
+            Ok(job) => kept.push(job),
+            Err(e) => assert!(e.to_string().contains("fails after writing"), "the job's own error: {e}"),
+        }
+    }
+    assert_eq!(kept.len(), 45, "every job but the failing ones is acknowledged");
+    let rows = sqlx::query("SELECT v FROM grouped_test").fetch_all(db.pool()).await.expect("rows");
+    let mut stored: Vec<String> = rows.iter().map(|r| sqlx::Row::try_get(r, "v").expect("v")).collect();
+    let mut expected: Vec<String> = kept.iter().map(|job| format!("job-{job}")).collect();
+    stored.sort();
+    expected.sort();
+    assert_eq!(stored, expected, "exactly the acknowledged jobs' rows");
+    assert_eq!(size(db.clone()).await, before + 45, "one audit entry per acknowledged job");
+    let subjects = sqlx::query("SELECT COUNT(*) AS n FROM audit_entries WHERE leaf_index >= $1")
+        .bind(before)
+        .fetch_one(db.pool())
+        .await
+        .expect("count");
+    assert_eq!(sqlx::Row::try_get::<i64, _>(&subjects, "n").expect("n"), 45);
     assert_eq!(verify(&db).await.expect("verify").tamper, None);
     db.close().await;
     app.stop().await;

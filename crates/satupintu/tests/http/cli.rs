@@ -148,3 +148,40 @@ async fn audit_verify_exits_0_when_intact_and_1_naming_the_altered_entry() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn ikm_compute_prints_the_index_and_refuses_a_file_with_errors_naming_row_and_column() {
+    let dir = std::env::temp_dir().join(format!("satupintu-ikm-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    // 40 respondents: every element 3, except element 1 at 4 for half of them and element 9
+    // left unanswered by ten.
+    let mut rows = String::from("u1,u2,u3,u4,u5,u6,u7,u8,u9,pekerjaan\n");
+    for i in 0..40 {
+        let first = if i % 2 == 0 { 4 } else { 3 };
+        let last = if i < 10 { String::new() } else { "3".into() };
+        rows.push_str(&format!("{first},3,3,3,3,3,3,3,{last},PNS\n"));
+    }
+    let good = dir.join("good.csv");
+    std::fs::write(&good, rows).expect("write");
+    let output = satupintu().args(["ikm", "compute"]).arg(&good).output().expect("run");
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(json["respondents"], 40);
+    let nrr: Vec<f64> = json["nrr"].as_array().expect("nrr").iter().map(|v| v.as_f64().expect("n")).collect();
+    assert_eq!(nrr, vec![3.5, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0]);
+    // (3.5 + 8 × 3) / 9 × 25 = 76.388… → 76.39, grade C; with 0.111: 27.5 × 0.111 × 25 = 76.31.
+    assert_eq!(json["ikm"], 76.39);
+    assert_eq!(json["ikm_0111"], 76.31);
+    assert_eq!(json["grade"], "C");
+    assert_eq!(json["label"], "Kurang Baik");
+
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "u1,u2,u3,u4,u5,u6,u7,u8,u9\n4,4,4,4,4,4,4,4,4\n4,4,0,4,4,4,4,4,4\n")
+        .expect("write");
+    let output = satupintu().args(["ikm", "compute"]).arg(&bad).output().expect("run");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty(), "nothing computed");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("row 2, column u3"), "{stderr}");
+    let _ = std::fs::remove_dir_all(dir);
+}
