@@ -30,6 +30,9 @@ const PAGES = [
   ['verify-bad-code', '/verify?kode=12345'],
   ['verify-unknown', '/verify/ZZZZZZZZZZZZ'],
   ['not-found', '/tidak-ada'],
+  ['complaints', '/pengaduan'],
+  ['complaint-form', '/pengaduan/baru'],
+  ['complaint-track', '/pengaduan/lacak'],
 ];
 
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];

@@ -2,6 +2,7 @@
 
 pub mod business;
 pub mod calendar;
+pub mod complaint;
 pub mod contact;
 pub mod ikm;
 pub mod nik;

@@ -274,6 +274,25 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         )
         .route("/api/v1/documents/{code}/verification", get(crate::services::verify::api_by_code))
         .route("/api/v1/documents/verification", post(crate::services::verify::api_check_file))
+        .route("/pengaduan", get(crate::complaints::routes::board))
+        .route(
+            "/pengaduan/baru",
+            get(crate::complaints::routes::new_form).post(crate::complaints::routes::create),
+        )
+        .route(
+            "/pengaduan/lacak",
+            get(crate::complaints::routes::track_form).post(crate::complaints::routes::track),
+        )
+        .route("/pengaduan/{id}", get(crate::complaints::routes::detail))
+        .route("/pengaduan/{id}/dukung", post(crate::complaints::routes::support))
+        .route("/open311/{file}", get(crate::complaints::open311::discovery))
+        .route(
+            "/open311/v2/{file}",
+            get(crate::complaints::open311::collection).post(crate::complaints::open311::create),
+        )
+        .route("/open311/v2/services/{file}", get(crate::complaints::open311::service_definition))
+        .route("/open311/v2/requests/{file}", get(crate::complaints::open311::request))
+        .route("/open311/v2/tokens/{file}", get(crate::complaints::open311::token))
         .route("/admin/kalender", get(crate::calendar::admin_page).post(crate::calendar::save))
         .route("/admin/kalender/{day}/hapus", post(crate::calendar::remove))
         .route("/admin/instansi", get(crate::identity::agencies::list))

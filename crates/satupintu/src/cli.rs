@@ -65,6 +65,12 @@ pub enum Command {
         #[command(subcommand)]
         what: CalendarCommand,
     },
+    /// Apps that post complaints through Open311.
+    Open311 {
+        /// What to do.
+        #[command(subcommand)]
+        what: Open311Command,
+    },
     /// The satisfaction index (IKM, PermenPAN-RB 14/2017).
     Ikm {
         /// What to do.
@@ -125,6 +131,19 @@ pub enum CalendarCommand {
         /// Count collective leave (cuti bersama) as working days.
         #[arg(long)]
         public_holidays_only: bool,
+        /// Where the data lives.
+        #[command(flatten)]
+        store: StoreConfig,
+    },
+}
+
+/// What `open311` does.
+#[derive(Debug, Subcommand)]
+pub enum Open311Command {
+    /// Register an app allowed to post reports and print its `api_key` (shown once).
+    AddClient {
+        /// The app's name, for the records.
+        name: String,
         /// Where the data lives.
         #[command(flatten)]
         store: StoreConfig,
@@ -330,6 +349,16 @@ async fn execute(command: Command) -> anyhow::Result<Outcome> {
                 satupintu_rules::calendar::LeavePolicy::CivilService
             };
             println!("{}", calendar?.add_working_days(start, days, policy)?);
+            Ok(Outcome::Success)
+        }
+        Command::Open311 { what: Open311Command::AddClient { name, store } } => {
+            let db = prepared_db(&store).await?;
+            let key = crate::complaints::open311::add_client(&db, name.trim()).await;
+            if key.is_ok() {
+                sign_tree_head(&store, &db).await?;
+            }
+            db.close().await;
+            println!("{}", key?);
             Ok(Outcome::Success)
         }
         Command::Ikm { what: IkmCommand::Compute { file } } => {

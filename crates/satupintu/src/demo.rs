@@ -239,6 +239,7 @@ pub async fn import(db: &Db, bundle: &ContentBundle, demo: bool) -> anyhow::Resu
         crate::services::appointments::open_demo_slots(&mut tx, &["disdukcapil", "kecamatan-genteng"], today)
             .await
             .context("appointment times")?;
+        crate::complaints::load_demo_topics(&mut tx).await.context("complaint topics")?;
     }
     for n in &bundle.news {
         store_news(&mut tx, &mut search, n).await.with_context(|| format!("news {}", n.slug))?;

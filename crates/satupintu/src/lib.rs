@@ -7,6 +7,7 @@ pub mod app;
 pub mod audit;
 pub mod calendar;
 pub mod cli;
+pub mod complaints;
 pub mod config;
 pub mod db;
 pub mod demo;

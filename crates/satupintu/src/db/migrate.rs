@@ -41,6 +41,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(12, "0012_workbench"),
     migration!(13, "0013_notifications"),
     migration!(14, "0014_surveys"),
+    migration!(15, "0015_complaints"),
 ];
 
 impl Migration {

@@ -233,7 +233,9 @@ pub async fn session_layer(State(state): State<AppState>, mut request: Request, 
         }
         _ => match cookie_value(&cookies, FORM_COOKIE) {
             Some(value) => FormBinding { binding: value, new_cookie: None },
-            None if path.starts_with("/akun") => match new_token() {
+            // Pages with forms for visitors who are not signed in: the account pages and
+            // the complaint pages (anyone may report).
+            None if path.starts_with("/akun") || path.starts_with("/pengaduan") => match new_token() {
                 Ok(value) => FormBinding { binding: value.clone(), new_cookie: Some(value) },
                 Err(e) => return AppError::Internal(e).into_response(),
             },
@@ -249,7 +251,7 @@ pub async fn session_layer(State(state): State<AppState>, mut request: Request, 
         response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     if let Some(value) = form.new_cookie {
-        let cookie = build_cookie(FORM_COOKIE, value, "/akun", state.behind_tls, None);
+        let cookie = build_cookie(FORM_COOKIE, value, "/", state.behind_tls, None);
         append_cookie(&mut response, &cookie);
     }
     if expired_session {

@@ -61,6 +61,11 @@ impl Chrome {
         self.lang.t(key)
     }
 
+    /// A message with arguments, in the reader's language.
+    pub fn t_args(&self, key: &str, args: impl AsRef<[(&'static str, String)]>) -> String {
+        self.lang.t_args(key, args.as_ref())
+    }
+
     /// `page` when `section` is the current one, for `aria-current`.
     pub fn current(&self, section: &str) -> &'static str {
         if self.section == section { "page" } else { "false" }

@@ -17,6 +17,7 @@ mod audit;
 mod business;
 mod calendar;
 mod cli;
+mod complaints;
 mod content;
 mod identity;
 mod issued;

@@ -1,0 +1,596 @@
+//! The complaint pages: the public board, the report form (anyone, signed in or not), a
+//! report's public page with "me too", and tracking by code.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::complaints::{self, Complaint, Filter, NewComplaint, Reporter};
+use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
+use crate::identity::session::Visitor;
+use crate::portal::routes::{render, render_status};
+use crate::web::RequestContext;
+use crate::web::extract::{Form, Path, Query};
+use crate::web::page::{Chrome, format_iso_date, format_timestamp};
+use satupintu_rules::complaint::{Category, Draft, FieldError, Problem, Status};
+
+/// Reports per page of the board.
+const PER_PAGE: i64 = 20;
+
+/// A report as listed or shown publicly: nothing about who reported.
+pub struct Shown {
+    id: i64,
+    title: String,
+    text: String,
+    topic: String,
+    category: String,
+    status: String,
+    status_key: &'static str,
+    region: Option<String>,
+    address: Option<String>,
+    agency: Option<String>,
+    received: String,
+    supporters: i64,
+    /// The next deadline and whether it has passed.
+    due: Option<(String, bool)>,
+}
+
+fn shown(lang: Lang, offset: i8, today: &str, complaint: &Complaint) -> Shown {
+    let due_on = match complaint.status {
+        Status::Received => Some(complaint.forward_due_on.clone()),
+        Status::Forwarded => complaint.follow_up_due_on.clone(),
+        Status::Done => complaint.confirm_due_on.clone(),
+        Status::Closed | Status::Rejected => None,
+    };
+    Shown {
+        id: complaint.id,
+        title: complaint.title.clone(),
+        text: complaint.text.clone(),
+        topic: lang.pick(&complaint.topic_name.0, &complaint.topic_name.1).to_string(),
+        category: lang.t(&format!("complaint-category-{}", complaint.category.as_str())),
+        status: lang.t(&format!("complaint-status-{}", complaint.status.as_str())),
+        status_key: complaint.status.as_str(),
+        region: complaint.region_name.clone(),
+        address: complaint.address.clone(),
+        agency: complaint.agency.as_ref().map(|a| a.1.clone()),
+        received: format_timestamp(lang, complaint.received_at, offset),
+        supporters: complaint.supporters,
+        due: due_on.and_then(|d| {
+            let late = d.as_str() < today && complaint.status != Status::Done;
+            format_iso_date(lang, &d).map(|shown| (shown, late))
+        }),
+    }
+}
+
+async fn today(state: &AppState) -> AppResult<(i8, String)> {
+    let installation = crate::portal::store::installation(&state.db).await?;
+    let offset = installation.utc_offset_hours;
+    Ok((offset, crate::calendar::today_at(offset).to_string()))
+}
+
+/// The board's filters, from the query string.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BoardQuery {
+    topik: Option<String>,
+    status: Option<String>,
+    wilayah: Option<String>,
+    instansi: Option<String>,
+    halaman: Option<i64>,
+}
+
+/// The public board.
+#[derive(Template)]
+#[template(path = "complaints/board.html")]
+pub struct BoardPage {
+    chrome: Chrome,
+    reports: Vec<Shown>,
+    topics: Vec<(String, String, bool)>,
+    statuses: Vec<(&'static str, String, bool)>,
+    districts: Vec<(String, String, bool)>,
+    agencies: Vec<(String, String, bool)>,
+    page: i64,
+    previous: Option<String>,
+    next: Option<String>,
+}
+
+fn chosen(value: &Option<String>) -> Option<String> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string)
+}
+
+/// `GET /pengaduan`: public reports, newest first, with filters (topic, status, district,
+/// agency) that work without JavaScript.
+pub async fn board(
+    State(state): State<AppState>,
+    context: RequestContext,
+    Query(query): Query<BoardQuery>,
+) -> AppResult<Response> {
+    let lang = context.lang;
+    let page = query.halaman.unwrap_or(1).clamp(1, 10_000);
+    let topic = chosen(&query.topik);
+    let status = chosen(&query.status);
+    let region = chosen(&query.wilayah);
+    let agency_slug = chosen(&query.instansi);
+    let statuses: Vec<Status> = match status.as_deref() {
+        None => Vec::new(),
+        Some("terbuka") => vec![Status::Received, Status::Forwarded, Status::Done],
+        Some(other) => vec![Status::parse(other).ok_or(AppError::InvalidParameter {
+            name: "status".into(),
+            problem: crate::error::ParamProblem::Unknown,
+        })?],
+    };
+    let agencies = crate::portal::store::agencies(&state.db).await?;
+    let agency = match &agency_slug {
+        Some(slug) => Some(
+            sqlx::query_scalar::<_, i64>("SELECT id FROM agencies WHERE slug = $1")
+                .bind(slug)
+                .fetch_optional(state.db.pool())
+                .await?
+                .ok_or(AppError::NotFound)?,
+        ),
+        None => None,
+    };
+    let filter = Filter {
+        topic: topic.clone(),
+        agency,
+        region: region.clone(),
+        statuses,
+        limit: PER_PAGE + 1,
+        offset: (page - 1) * PER_PAGE,
+        ..Filter::default()
+    };
+    let mut found = complaints::public_list(&state, &filter).await?;
+    let more = found.len() as i64 > PER_PAGE;
+    found.truncate(PER_PAGE as usize);
+    let (offset, today) = today(&state).await?;
+    let link = |to: i64| {
+        let mut params = vec![("halaman", to.to_string())];
+        for (name, value) in
+            [("topik", &topic), ("status", &status), ("wilayah", &region), ("instansi", &agency_slug)]
+        {
+            if let Some(value) = value {
+                params.push((name, value.clone()));
+            }
+        }
+        format!("/pengaduan?{}", serde_urlencoded::to_string(&params).unwrap_or_default())
+    };
+    let installation = crate::portal::store::installation(&state.db).await?;
+    let districts = region_choices(&state, &installation.region_code, false)
+        .await?
+        .into_iter()
+        .map(|(code, name, _)| {
+            let picked = region.as_deref() == Some(code.as_str());
+            (code, name, picked)
+        })
+        .collect();
+    let page_view = BoardPage {
+        chrome: Chrome::new(&context, &installation, "complaints", lang.t("complaint-board-title")),
+        reports: found.iter().map(|c| shown(lang, offset, &today, c)).collect(),
+        topics: complaints::topics(&state.db)
+            .await?
+            .into_iter()
+            .map(|t| {
+                let picked = topic.as_deref() == Some(t.code.as_str());
+                (t.code, lang.pick(&t.name_id, &t.name_en).to_string(), picked)
+            })
+            .collect(),
+        statuses: ["terbuka", "received", "forwarded", "done", "closed"]
+            .into_iter()
+            .map(|key| (key, lang.t(&format!("complaint-filter-{key}")), status.as_deref() == Some(key)))
+            .collect(),
+        districts,
+        agencies: agencies
+            .iter()
+            .map(|a| (a.slug.clone(), a.name.clone(), agency_slug.as_deref() == Some(a.slug.as_str())))
+            .collect(),
+        page,
+        previous: (page > 1).then(|| link(page - 1)),
+        next: more.then(|| link(page + 1)),
+    };
+    render(&page_view)
+}
+
+/// The installation's districts and (with `villages`) their villages: code, name, whether a
+/// village.
+async fn region_choices(
+    state: &AppState,
+    installation_region: &str,
+    villages: bool,
+) -> AppResult<Vec<(String, String, bool)>> {
+    let depth = if villages { 4 } else { 3 };
+    let rows =
+        sqlx::query("SELECT code, name, level FROM regions WHERE code LIKE $1 AND level <= $2 ORDER BY code")
+            .bind(format!("{installation_region}.%"))
+            .bind(depth)
+            .fetch_all(state.db.pool())
+            .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                sqlx::Row::try_get::<String, _>(r, "code")?,
+                sqlx::Row::try_get::<String, _>(r, "name")?,
+                sqlx::Row::try_get::<i64, _>(r, "level")? == 4,
+            ))
+        })
+        .collect::<anyhow::Result<_>>()
+        .map_err(AppError::from)
+}
+
+/// What the report form shows and keeps.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportForm {
+    #[serde(default)]
+    kategori: String,
+    #[serde(default)]
+    topik: String,
+    #[serde(default)]
+    judul: String,
+    #[serde(default)]
+    isi: String,
+    #[serde(default)]
+    wilayah: String,
+    #[serde(default)]
+    alamat: String,
+    #[serde(default)]
+    lintang: String,
+    #[serde(default)]
+    bujur: String,
+    #[serde(default)]
+    rahasia: Option<String>,
+    #[serde(default)]
+    anonim: Option<String>,
+    #[serde(default)]
+    nama: String,
+    #[serde(default)]
+    surel: String,
+    #[serde(default)]
+    telepon: String,
+    /// Set once the reporter has seen the similar reports and sends anyway.
+    #[serde(default)]
+    tetap_kirim: Option<String>,
+}
+
+/// The report form.
+#[derive(Template)]
+#[template(path = "complaints/form.html")]
+pub struct FormPage {
+    chrome: Chrome,
+    csrf: String,
+    form: ReportForm,
+    signed_in: bool,
+    categories: Vec<(&'static str, String)>,
+    topics: Vec<(String, String, String)>,
+    regions: Vec<(String, String, bool)>,
+    errors: Vec<(String, String)>,
+    alike: Vec<(i64, String, i64)>,
+}
+
+impl FormPage {
+    fn error(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|e| e.0 == field).map(|e| e.1.as_str())
+    }
+
+    fn checked(value: &Option<String>) -> bool {
+        value.is_some()
+    }
+}
+
+async fn form_page(
+    state: &AppState,
+    context: &RequestContext,
+    visitor: &Visitor,
+    form: ReportForm,
+) -> AppResult<FormPage> {
+    let lang = context.lang;
+    let installation = crate::portal::store::installation(&state.db).await?;
+    Ok(FormPage {
+        chrome: Chrome::new(context, &installation, "complaints", lang.t("complaint-form-title")),
+        csrf: visitor.csrf.clone(),
+        form,
+        signed_in: visitor.principal.is_some(),
+        categories: Category::ALL
+            .into_iter()
+            .map(|c| (c.as_str(), lang.t(&format!("complaint-category-{}", c.as_str()))))
+            .collect(),
+        topics: complaints::topics(&state.db)
+            .await?
+            .into_iter()
+            .map(|t| {
+                (
+                    t.code,
+                    lang.pick(&t.name_id, &t.name_en).to_string(),
+                    lang.pick(&t.group_id, &t.group_en).to_string(),
+                )
+            })
+            .collect(),
+        regions: region_choices(state, &installation.region_code, true).await?,
+        errors: Vec::new(),
+        alike: Vec::new(),
+    })
+}
+
+/// `GET /pengaduan/baru`.
+pub async fn new_form(
+    State(state): State<AppState>,
+    context: RequestContext,
+    visitor: Visitor,
+) -> AppResult<Response> {
+    render(&form_page(&state, &context, &visitor, ReportForm::default()).await?)
+}
+
+pub(crate) fn problem_text(lang: Lang, problem: &Problem) -> String {
+    match problem {
+        Problem::Required => lang.t("complaint-error-required"),
+        Problem::TooShort { min } => lang.t_args("complaint-error-too-short", &[("min", min.to_string())]),
+        Problem::TooLong { max } => lang.t_args("complaint-error-too-long", &[("max", max.to_string())]),
+        Problem::UnknownChoice => lang.t("complaint-error-choice"),
+        Problem::NotACoordinate => lang.t("complaint-error-coordinate"),
+        Problem::HalfAPosition => lang.t("complaint-error-half-position"),
+    }
+}
+
+/// The form's field of a checked field.
+fn form_field(field: &str) -> &str {
+    match field {
+        "category" => "kategori",
+        "title" => "judul",
+        "text" => "isi",
+        "address" => "alamat",
+        "lat" => "lintang",
+        "lon" => "bujur",
+        other => other,
+    }
+}
+
+/// The report as the page filed it.
+#[derive(Template)]
+#[template(path = "complaints/filed.html")]
+pub struct FiledPage {
+    chrome: Chrome,
+    id: i64,
+    code: String,
+    emailed: bool,
+}
+
+/// `POST /pengaduan/baru`: checks every field (each error beside its field, the answers
+/// kept), offers similar open reports before filing a likely duplicate, then files.
+pub async fn create(
+    State(state): State<AppState>,
+    context: RequestContext,
+    visitor: Visitor,
+    Form(form): Form<ReportForm>,
+) -> AppResult<Response> {
+    let lang = context.lang;
+    let draft = Draft {
+        category: form.kategori.clone(),
+        title: form.judul.clone(),
+        text: form.isi.clone(),
+        address: form.alamat.clone(),
+        lat: form.lintang.clone(),
+        lon: form.bujur.clone(),
+    };
+    let checked = satupintu_rules::complaint::check(&draft);
+    let topic = complaints::topic(&state.db, form.topik.trim()).await?;
+    let installation = crate::portal::store::installation(&state.db).await?;
+    let region = form.wilayah.trim().to_string();
+    let region_known = match satupintu_rules::region::RegionCode::parse(&region) {
+        _ if region.is_empty() => true,
+        Ok(code) if region.starts_with(&format!("{}.", installation.region_code)) => {
+            crate::regions::find(&state.db, &code).await?.is_some()
+        }
+        _ => false,
+    };
+    let reporter = Reporter {
+        name: form.nama.trim().chars().take(120).collect(),
+        email: Some(form.surel.trim().to_string()).filter(|e| !e.is_empty()),
+        phone: Some(form.telepon.trim().to_string()).filter(|p| !p.is_empty()),
+    };
+    let mut errors: Vec<(String, String)> = Vec::new();
+    if let Err(problems) = &checked {
+        errors.extend(problems.iter().map(|FieldError { field, problem }| {
+            (form_field(field).to_string(), problem_text(lang, problem))
+        }));
+    }
+    if topic.is_none() {
+        let key =
+            if form.topik.trim().is_empty() { "complaint-error-required" } else { "complaint-error-choice" };
+        errors.push(("topik".into(), lang.t(key)));
+    }
+    if !region_known {
+        errors.push(("wilayah".into(), lang.t("complaint-error-choice")));
+    }
+    if let Some(email) = &reporter.email
+        && !satupintu_rules::contact::plausible_email(email)
+    {
+        errors.push(("surel".into(), lang.t("complaint-error-email")));
+    }
+    let mut page = form_page(&state, &context, &visitor, ReportForm::default()).await?;
+    let (Ok(checked), Some(topic), true) = (checked, topic, errors.is_empty()) else {
+        page.form = form;
+        page.errors = errors;
+        return render_status(&page, StatusCode::BAD_REQUEST);
+    };
+    let region_code = Some(region).filter(|r| !r.is_empty());
+    if form.tetap_kirim.is_none() {
+        let alike =
+            complaints::alike(&state, topic.id, region_code.as_deref(), &checked.title, &checked.text)
+                .await?;
+        if !alike.is_empty() {
+            page.form = form;
+            page.alike = alike;
+            return render(&page);
+        }
+    }
+    let emailed = reporter.email.is_some();
+    let new = NewComplaint {
+        checked,
+        topic,
+        region_code,
+        confidential: form.rahasia.is_some(),
+        anonymous: form.anonim.is_some(),
+        account_id: visitor.principal.as_ref().map(|p| p.account_id),
+        reporter,
+        source: "web",
+        client_request: None,
+    };
+    let filed = complaints::file(&state, lang, new).await?;
+    let page = FiledPage {
+        chrome: Chrome::new(&context, &installation, "complaints", lang.t("complaint-filed-title")),
+        id: filed.id,
+        code: filed.tracking_code.as_deref().map(crate::services::issued::display_code).unwrap_or_default(),
+        emailed,
+    };
+    render_status(&page, StatusCode::CREATED)
+}
+
+/// A report's public page, or (with its tracking code) its reporter's.
+#[derive(Template)]
+#[template(path = "complaints/detail.html")]
+pub struct DetailPage {
+    chrome: Chrome,
+    csrf: String,
+    report: Shown,
+    timeline: Vec<(String, String, Option<String>)>,
+    /// Shown to the reporter only: the privacy choices.
+    reporter_view: Option<(bool, bool)>,
+    supported: bool,
+}
+
+async fn detail_page(
+    state: &AppState,
+    context: &RequestContext,
+    csrf: String,
+    complaint: &Complaint,
+    reporter_view: bool,
+) -> AppResult<DetailPage> {
+    let lang = context.lang;
+    let (offset, today) = today(state).await?;
+    let installation = crate::portal::store::installation(&state.db).await?;
+    let timeline = complaints::events(&state.db, complaint.id)
+        .await?
+        .into_iter()
+        .map(|e| {
+            let key = match (e.kind.as_str(), &e.agency) {
+                ("received", Some(_)) => "complaint-event-received-routed".to_string(),
+                (kind, _) => format!("complaint-event-{kind}"),
+            };
+            let what = lang.t_args(&key, &[("agency", e.agency.clone().unwrap_or_default())]);
+            (format_timestamp(lang, e.at, offset), what, e.note)
+        })
+        .collect();
+    let title = format!("#{} {}", complaint.id, complaint.title);
+    Ok(DetailPage {
+        chrome: Chrome::new(context, &installation, "complaints", title),
+        csrf,
+        report: shown(lang, offset, &today, complaint),
+        timeline,
+        reporter_view: reporter_view.then_some((complaint.confidential, complaint.anonymous)),
+        supported: false,
+    })
+}
+
+/// `GET /pengaduan/{id}`: a public report; a confidential one is not found.
+pub async fn detail(
+    State(state): State<AppState>,
+    context: RequestContext,
+    visitor: Visitor,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let complaint = public_complaint(&state, &id).await?;
+    render(&detail_page(&state, &context, visitor.csrf, &complaint, false).await?)
+}
+
+async fn public_complaint(state: &AppState, id: &str) -> AppResult<Complaint> {
+    let id: i64 = id.trim_start_matches('#').parse().map_err(|_| AppError::NotFound)?;
+    match complaints::load(state, id).await? {
+        Some(complaint) if !complaint.confidential => Ok(complaint),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// `POST /pengaduan/{id}/dukung`: "I have this problem too", once per visitor.
+pub async fn support(
+    State(state): State<AppState>,
+    context: RequestContext,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Form(_): Form<crate::identity::routes::EmptyForm>,
+) -> AppResult<Response> {
+    let complaint = public_complaint(&state, &id).await?;
+    // A signed-in account counts once; otherwise the form cookie this browser holds.
+    let supporter = match &visitor.principal {
+        Some(principal) => format!("account:{}", principal.account_id),
+        None => format!("browser:{}", crate::digest::sha256_hex(visitor.csrf.as_bytes())),
+    };
+    complaints::support(&state.db, complaint.id, &supporter).await?;
+    let updated = complaints::load(&state, complaint.id).await?.ok_or(AppError::NotFound)?;
+    let mut page = detail_page(&state, &context, visitor.csrf, &updated, false).await?;
+    page.supported = true;
+    render(&page)
+}
+
+/// The tracking form.
+#[derive(Template)]
+#[template(path = "complaints/track.html")]
+pub struct TrackPage {
+    chrome: Chrome,
+    csrf: String,
+    code: String,
+    error: Option<String>,
+}
+
+/// `GET /pengaduan/lacak`.
+pub async fn track_form(
+    State(state): State<AppState>,
+    context: RequestContext,
+    visitor: Visitor,
+) -> AppResult<Response> {
+    let installation = crate::portal::store::installation(&state.db).await?;
+    render(&TrackPage {
+        chrome: Chrome::new(&context, &installation, "complaints", context.lang.t("complaint-track-title")),
+        csrf: visitor.csrf,
+        code: String::new(),
+        error: None,
+    })
+}
+
+/// The tracking code typed.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrackForm {
+    #[serde(default)]
+    kode: String,
+}
+
+/// `POST /pengaduan/lacak`: the reporter's view of their report (also a confidential one).
+/// The code travels in the form body, never in a URL that logs or referrers could keep.
+pub async fn track(
+    State(state): State<AppState>,
+    context: RequestContext,
+    visitor: Visitor,
+    Form(form): Form<TrackForm>,
+) -> AppResult<Response> {
+    match complaints::by_tracking_code(&state, &form.kode).await? {
+        Some(complaint) => render(&detail_page(&state, &context, visitor.csrf, &complaint, true).await?),
+        None => {
+            let installation = crate::portal::store::installation(&state.db).await?;
+            let page = TrackPage {
+                chrome: Chrome::new(
+                    &context,
+                    &installation,
+                    "complaints",
+                    context.lang.t("complaint-track-title"),
+                ),
+                csrf: visitor.csrf,
+                code: form.kode.chars().take(40).collect(),
+                error: Some(context.lang.t("complaint-track-unknown")),
+            };
+            render_status(&page, StatusCode::NOT_FOUND)
+        }
+    }
+}

@@ -1,0 +1,401 @@
+//! Complaints: anyone reports through the web form or Open311, privacy choices hold in every
+//! output, similar reports are offered before a duplicate is filed, and the reporter tracks
+//! the report with a code.
+
+use std::time::Duration;
+
+use crate::browser::Browser;
+use crate::support::{Store, TestApp, run_cli};
+
+crate::store_tests!(
+    an_anonymous_visitor_reports_gets_a_code_by_mail_and_tracks_the_report,
+    a_confidential_report_never_shows_on_the_board_or_its_page,
+    every_bad_field_is_named_beside_it_with_the_answers_kept,
+    a_similar_open_report_is_offered_before_a_duplicate_is_filed,
+    support_counts_once_per_visitor,
+    reports_are_routed_by_topic_and_region,
+    open311_lists_services_and_definitions_in_xml_and_json,
+    open311_posts_and_reads_requests_with_the_specifications_errors,
+    an_independent_open311_client_finds_the_server_conformant,
+);
+
+const TITLE: &str = "Jalan berlubang di Jl. Raya Darmo";
+const TEXT: &str = "Lubang besar di depan nomor 45 sudah dua minggu, membahayakan pengendara motor.";
+
+fn report<'a>(extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut fields = vec![
+        ("kategori", "complaint"),
+        ("topik", "jalan-rusak"),
+        ("judul", TITLE),
+        ("isi", TEXT),
+        ("wilayah", "35.78.08"),
+    ];
+    for (name, value) in extra {
+        fields.retain(|(n, _)| n != name);
+        fields.push((name, value));
+    }
+    fields
+}
+
+/// Files a report through the web form and returns its number and tracking code.
+async fn file_on_web(browser: &mut Browser<'_>, fields: &[(&str, &str)]) -> (i64, String) {
+    browser.get("/pengaduan/baru").await;
+    let mut page = browser.post("/pengaduan/baru", fields).await;
+    if page.status == 200 && page.body.contains("tetap_kirim") {
+        let mut again = fields.to_vec();
+        again.push(("tetap_kirim", "1"));
+        page = browser.post("/pengaduan/baru", &again).await;
+    }
+    assert_eq!(page.status, 201, "{}", page.body);
+    let id = between(&page.body, "<strong>#", "</strong>").parse().expect("number");
+    let code = between(&page.body, "<strong class=\"receipt\">", "</strong>").to_string();
+    (id, code)
+}
+
+fn between<'b>(body: &'b str, start: &str, end: &str) -> &'b str {
+    let from = body.find(start).unwrap_or_else(|| panic!("{start} in {body}")) + start.len();
+    let to = body[from..].find(end).expect("end") + from;
+    &body[from..to]
+}
+
+async fn an_anonymous_visitor_reports_gets_a_code_by_mail_and_tracks_the_report(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let mut browser = Browser::new(&app);
+    let (id, code) =
+        file_on_web(&mut browser, &report(&[("surel", "warga@contoh.id"), ("nama", "Budi")])).await;
+    assert_eq!(code.len(), 14, "a code like 7K3M-9QX2-WP4D: {code}");
+    let mail = app.mail.wait_for("warga@contoh.id", Duration::from_secs(10)).await.expect("mail");
+    assert!(mail.body_text().contains(&code), "the mail carries the code");
+
+    // Public: on the board and its page, without the reporter's name or email.
+    let board = browser.get("/pengaduan").await;
+    assert!(board.body.contains(&format!("/pengaduan/{id}")), "listed");
+    let detail = browser.get(&format!("/pengaduan/{id}")).await;
+    assert_eq!(detail.status, 200);
+    assert!(detail.body.contains(TEXT) && detail.body.contains("Dinas Perhubungan"));
+    assert!(!detail.body.contains("warga@contoh.id") && !detail.body.contains("Budi"), "no identity");
+
+    // Tracking with the code, typed in lower case without dashes.
+    browser.get("/pengaduan/lacak").await;
+    let typed = code.replace('-', "").to_lowercase();
+    let tracked = browser.post("/pengaduan/lacak", &[("kode", &typed)]).await;
+    assert_eq!(tracked.status, 200, "{}", tracked.body);
+    assert!(tracked.body.contains(TITLE));
+    let wrong = browser.post("/pengaduan/lacak", &[("kode", "0000-0000-0000")]).await;
+    assert_eq!(wrong.status, 404);
+    app.stop().await;
+}
+
+async fn a_confidential_report_never_shows_on_the_board_or_its_page(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let mut browser = Browser::new(&app);
+    let secret = "Kepala seksi meminta uang tambahan untuk mempercepat izin saya di loket tiga.";
+    let fields = report(&[
+        ("topik", "pungutan-liar"),
+        ("judul", "Pungutan di loket perizinan"),
+        ("isi", secret),
+        ("rahasia", "1"),
+        ("anonim", "1"),
+    ]);
+    let (id, code) = file_on_web(&mut browser, &fields).await;
+    assert!(!browser.get("/pengaduan").await.body.contains("Pungutan di loket"), "not on the board");
+    assert!(!browser.get("/pengaduan?topik=pungutan-liar").await.body.contains(secret));
+    assert_eq!(browser.get(&format!("/pengaduan/{id}")).await.status, 404, "its page is not found");
+    for path in [format!("/open311/v2/requests/{id}.json"), format!("/open311/v2/requests/{id}.xml")] {
+        assert_eq!(app.get(&path).await.status(), 404, "{path}");
+    }
+    let listed = app.get("/open311/v2/requests.json").await.text().await.expect("body");
+    assert!(!listed.contains(secret) && !listed.contains(&format!("\"{id}\"")), "not in Open311");
+    // The reporter still reads it with the code.
+    browser.get("/pengaduan/lacak").await;
+    let tracked = browser.post("/pengaduan/lacak", &[("kode", &code)]).await;
+    assert!(tracked.body.contains(secret));
+    app.stop().await;
+}
+
+async fn every_bad_field_is_named_beside_it_with_the_answers_kept(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let mut browser = Browser::new(&app);
+    browser.get("/pengaduan/baru").await;
+    let long = "x".repeat(50 * 1024);
+    let page = browser
+        .post(
+            "/pengaduan/baru",
+            &[
+                ("kategori", "pothole"),
+                ("topik", "nope"),
+                ("judul", "<script>alert(1)</script>"),
+                ("isi", &long),
+                ("lintang", "-7.29"),
+                ("wilayah", "99.99"),
+                ("surel", "not-an-email"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, 400);
+    for (field, message) in [
+        ("kategori", "Pilih salah satu pilihan."),
+        ("isi", "Tulis paling banyak 5000 karakter."),
+        ("bujur", "Isi lintang dan bujur sekaligus"),
+        ("topik", "Pilih salah satu pilihan."),
+        ("wilayah", "Pilih salah satu pilihan."),
+        ("surel", "Isi alamat surel"),
+    ] {
+        assert!(page.body.contains(&format!("href=\"#{field}\"")), "summary links {field}");
+        assert!(page.body.contains(message), "{field}: {message}");
+    }
+    assert!(
+        page.body.contains("script&#62;alert(1)&#60;") || page.body.contains("script&gt;alert(1)&lt;"),
+        "the title is kept, escaped"
+    );
+    assert!(!page.body.contains("<script>alert(1)"), "never as markup");
+    let nothing = app.get("/open311/v2/requests.json").await.text().await.expect("body");
+    assert_eq!(nothing, "[]", "nothing was filed");
+    // A report whose form came from nowhere is refused.
+    let forged = app.client.post(app.url("/pengaduan/baru")).form(&report(&[])).send().await.expect("post");
+    assert_eq!(forged.status(), 403);
+    app.stop().await;
+}
+
+async fn a_similar_open_report_is_offered_before_a_duplicate_is_filed(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let mut first = Browser::new(&app);
+    let (id, _) = file_on_web(&mut first, &report(&[])).await;
+    let mut second = Browser::new(&app);
+    second.get("/pengaduan/baru").await;
+    let alike = report(&[
+        ("judul", "Ada lubang besar di Raya Darmo"),
+        ("isi", "Jalan berlubang di Raya Darmo depan nomor 45, bahaya untuk motor."),
+    ]);
+    let offered = second.post("/pengaduan/baru", &alike).await;
+    assert_eq!(offered.status, 200);
+    assert!(offered.body.contains(&format!("/pengaduan/{id}/dukung")), "the open report is offered");
+    assert!(offered.body.contains("Raya Darmo depan nomor 45"), "the answers are kept");
+    // Supporting it instead of filing counts the support and files nothing.
+    let supported = second.post(&format!("/pengaduan/{id}/dukung"), &[]).await;
+    assert_eq!(supported.status, 200);
+    assert!(supported.body.contains("1 orang juga mengalami"));
+    let listed = app.get("/open311/v2/requests.json").await.text().await.expect("body");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&listed).expect("json").as_array().map(Vec::len),
+        Some(1)
+    );
+    // Or the reporter sends theirs anyway.
+    let (other, _) = file_on_web(&mut second, &alike).await;
+    assert_ne!(other, id);
+    app.stop().await;
+}
+
+async fn support_counts_once_per_visitor(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let mut reporter = Browser::new(&app);
+    let (id, _) = file_on_web(&mut reporter, &report(&[])).await;
+    let mut neighbour = Browser::new(&app);
+    neighbour.get(&format!("/pengaduan/{id}")).await;
+    neighbour.post(&format!("/pengaduan/{id}/dukung"), &[]).await;
+    neighbour.get(&format!("/pengaduan/{id}")).await;
+    let again = neighbour.post(&format!("/pengaduan/{id}/dukung"), &[]).await;
+    assert!(again.body.contains("1 orang juga mengalami"), "counted once");
+    let mut another = Browser::new(&app);
+    another.get(&format!("/pengaduan/{id}")).await;
+    let third = another.post(&format!("/pengaduan/{id}/dukung"), &[]).await;
+    assert!(third.body.contains("2 orang juga mengalami"));
+    assert_eq!(app.get("/pengaduan/999999").await.status(), 404);
+    app.stop().await;
+}
+
+async fn reports_are_routed_by_topic_and_region(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let mut browser = Browser::new(&app);
+    let rubbish = [
+        ("topik", "sampah"),
+        ("judul", "Sampah menumpuk di TPS"),
+        ("isi", "Sampah di TPS belum diangkut selama lima hari dan mulai bau."),
+    ];
+    // Rungkut (35.78.03) has its own rule for rubbish; Gubeng (35.78.08) takes the city-wide one.
+    let mut rungkut = rubbish.to_vec();
+    rungkut.push(("wilayah", "35.78.03.1002"));
+    let (in_rungkut, _) = file_on_web(&mut browser, &report(&rungkut)).await;
+    let mut gubeng = rubbish.to_vec();
+    gubeng.push(("wilayah", "35.78.08"));
+    gubeng.push(("judul", "Tumpukan sampah di Gubeng"));
+    let (in_gubeng, _) = file_on_web(&mut browser, &report(&gubeng)).await;
+    let agency = |id: i64| {
+        let app = &app;
+        async move {
+            let body = app.get(&format!("/open311/v2/requests/{id}.json")).await.text().await.expect("body");
+            let json: serde_json::Value = serde_json::from_str(&body).expect("json");
+            json[0]["agency_responsible"].as_str().unwrap_or_default().to_string()
+        }
+    };
+    assert_eq!(agency(in_rungkut).await, "Kecamatan Rungkut");
+    assert_eq!(agency(in_gubeng).await, "Dinas Lingkungan Hidup");
+    app.stop().await;
+}
+
+fn open311_key(app: &TestApp) -> String {
+    let (code, out, err) = run_cli(app, &["open311", "add-client", "Test app"]);
+    assert_eq!(code, Some(0), "{err}");
+    out.trim().to_string()
+}
+
+fn xml(body: &str) -> String {
+    assert!(body.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"), "{body}");
+    body.to_string()
+}
+
+async fn open311_lists_services_and_definitions_in_xml_and_json(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let response = app.get("/open311/v2/services.xml").await;
+    assert!(response.headers()["content-type"].to_str().expect("type").starts_with("text/xml"));
+    let services = xml(&response.text().await.expect("body"));
+    assert!(services.contains("<service><service_code>jalan-rusak</service_code>"));
+    assert!(services.contains("<metadata>true</metadata><type>realtime</type>"));
+    let json: serde_json::Value = app.json("/open311/v2/services.json", 200).await;
+    let first = &json[0];
+    for key in ["service_code", "service_name", "description", "metadata", "type", "keywords", "group"] {
+        assert!(first.get(key).is_some(), "{key}");
+    }
+    let definition = xml(&app.page("/open311/v2/services/jalan-rusak.xml", 200).await);
+    assert!(definition.contains("<service_definition><service_code>jalan-rusak</service_code><attributes>"));
+    assert!(definition.contains("<code>category</code><datatype>singlevaluelist</datatype>"));
+    assert!(definition.contains("<value><key>aspiration</key>"));
+    let definition: serde_json::Value = app.json("/open311/v2/services/jalan-rusak.json", 200).await;
+    assert_eq!(definition["attributes"][0]["code"], "category");
+    let missing = app.page("/open311/v2/services/nope.xml", 404).await;
+    assert!(missing.contains("<errors><error><code>404</code><description>"));
+    let other_place = app.json("/open311/v2/services.json?jurisdiction_id=31.71", 404).await;
+    assert_eq!(other_place[0]["code"], 404);
+    assert_eq!(app.json("/open311/v2/services.json?jurisdiction_id=35.78", 200).await, json);
+    let discovery: serde_json::Value = app.json("/open311/discovery.json", 200).await;
+    assert_eq!(discovery["endpoints"][0]["specification"], "http://wiki.open311.org/GeoReport_v2");
+    app.stop().await;
+}
+
+async fn open311_posts_and_reads_requests_with_the_specifications_errors(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let key = open311_key(&app);
+    let post =
+        |format: &'static str, fields: Vec<(&'static str, String)>, idempotency: Option<&'static str>| {
+            let app = &app;
+            async move {
+                let mut request =
+                    app.client.post(app.url(&format!("/open311/v2/requests.{format}"))).form(&fields);
+                if let Some(k) = idempotency {
+                    request = request.header("Idempotency-Key", k);
+                }
+                let response = request.send().await.expect("post");
+                (response.status().as_u16(), response.text().await.expect("body"))
+            }
+        };
+    let good = |key: &str| {
+        vec![
+            ("api_key", key.to_string()),
+            ("service_code", "lampu-jalan".to_string()),
+            ("lat", "-7.2653".to_string()),
+            ("long", "112.7425".to_string()),
+            (
+                "description",
+                "Lampu penerangan jalan di depan balai RW 03 mati sejak Senin malam.".to_string(),
+            ),
+            ("email", "pelapor@contoh.id".to_string()),
+            ("first_name", "Sri".to_string()),
+            ("attribute[category]", "complaint".to_string()),
+        ]
+    };
+    let (status, body) = post("json", good(&key), Some("retry-1")).await;
+    assert_eq!(status, 201, "{body}");
+    let created: serde_json::Value = serde_json::from_str(&body).expect("json");
+    let id = created[0]["service_request_id"].as_str().expect("id").to_string();
+    assert!(created[0]["service_notice"].as_str().expect("notice").contains("/pengaduan/lacak"));
+    // A retry with the same key is the same request.
+    let (status, body) = post("json", good(&key), Some("retry-1")).await;
+    assert_eq!(status, 201);
+    let again: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(again[0]["service_request_id"].as_str(), Some(id.as_str()));
+    let (status, body) = post("xml", good(&key), None).await;
+    assert_eq!(status, 201);
+    assert!(xml(&body).contains("<service_requests><request><service_request_id>"));
+
+    // The specification's errors, in the format asked for.
+    let without = |name: &str| good(&key).into_iter().filter(|(n, _)| *n != name).collect::<Vec<_>>();
+    let (status, body) = post("xml", without("service_code"), None).await;
+    assert_eq!(status, 400);
+    assert!(xml(&body).contains("<errors><error><code>400</code><description>service_code is required"));
+    let no_location: Vec<_> = good(&key).into_iter().filter(|(n, _)| *n != "lat" && *n != "long").collect();
+    let (status, body) = post("json", no_location, None).await;
+    assert_eq!(status, 400);
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&body).expect("json")[0]["code"], 400);
+    let (status, _) = post("json", good("wrong-key"), None).await;
+    assert_eq!(status, 403);
+    let mut bad_position = good(&key);
+    bad_position.retain(|(n, _)| *n != "lat");
+    bad_position.push(("lat", "123".into()));
+    let (status, body) = post("json", bad_position, None).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("lat"));
+    let mut outside = good(&key);
+    outside.retain(|(n, _)| *n != "lat" && *n != "long");
+    outside.extend([("lat", "48.85".to_string()), ("long", "2.35".to_string())]);
+    let (status, body) = post("json", outside, None).await;
+    assert_eq!(status, 201, "outside Indonesia is a warning: {body}");
+    assert!(body.contains("di luar Indonesia"));
+    let mut by_region = without("lat");
+    by_region.retain(|(n, _)| *n != "long");
+    by_region.push(("address_id", "35.78.07.1001".into()));
+    let (status, _) = post("json", by_region.clone(), None).await;
+    assert_eq!(status, 201);
+    by_region.retain(|(n, _)| *n != "address_id");
+    by_region.push(("address_id", "31.71".into()));
+    assert_eq!(post("json", by_region, None).await.0, 400, "a region elsewhere");
+
+    // Reading back, one and filtered.
+    let one: serde_json::Value = app.json(&format!("/open311/v2/requests/{id}.json"), 200).await;
+    assert_eq!(one[0]["status"], "open");
+    assert_eq!(one[0]["service_code"], "lampu-jalan");
+    assert!(one[0]["requested_datetime"].as_str().expect("time").ends_with("+07:00"));
+    assert!(
+        !one.to_string().contains("pelapor@contoh.id") && !one.to_string().contains("Sri"),
+        "no identity"
+    );
+    let listed: serde_json::Value =
+        app.json(&format!("/open311/v2/requests.json?service_request_id={id},999999"), 200).await;
+    assert_eq!(listed.as_array().map(Vec::len), Some(1));
+    let open: serde_json::Value =
+        app.json("/open311/v2/requests.json?service_code=lampu-jalan&status=open", 200).await;
+    assert_eq!(open.as_array().map(Vec::len), Some(4));
+    let closed: serde_json::Value = app.json("/open311/v2/requests.json?status=closed", 200).await;
+    assert_eq!(closed.as_array().map(Vec::len), Some(0));
+    let past: serde_json::Value = app
+        .json("/open311/v2/requests.json?start_date=2020-01-01T00:00:00Z&end_date=2020-02-01T00:00:00Z", 200)
+        .await;
+    assert_eq!(past.as_array().map(Vec::len), Some(0));
+    let bad_date: serde_json::Value = app.json("/open311/v2/requests.json?start_date=kemarin", 400).await;
+    assert_eq!(bad_date[0]["code"], 400);
+    assert!(app.page("/open311/v2/requests/999999.xml", 404).await.contains("<code>404</code>"));
+    assert!(app.page("/open311/v2/tokens/abc.xml", 404).await.contains("<errors>"));
+    app.stop().await;
+}
+
+/// `e2e/open311/check_open311.py` is a client written from the published GeoReport v2
+/// specification alone; it must find nothing wrong, in XML and JSON, with the discovery
+/// document and the jurisdiction.
+async fn an_independent_open311_client_finds_the_server_conformant(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let key = open311_key(&app);
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../e2e/open311/check_open311.py");
+    let (base, discovery) = (app.url("/open311/v2"), app.url("/open311/discovery.xml"));
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("python3")
+            .arg(script)
+            .args(["--base", &base, "--api-key", &key, "--jurisdiction", "35.78", "--discovery", &discovery])
+            .output()
+    })
+    .await
+    .expect("join")
+    .expect("run python3");
+    let report = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{report}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(report.contains(" 0 failed"), "{report}");
+    app.stop().await;
+}
