@@ -283,7 +283,11 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
             "/pengaduan/lacak",
             get(crate::complaints::routes::track_form).post(crate::complaints::routes::track),
         )
+        .route("/pengaduan/tanggapi", post(crate::complaints::routes::answer))
         .route("/pengaduan/{id}", get(crate::complaints::routes::detail))
+        .route("/admin/pengaduan", get(crate::complaints::admin::queue))
+        .route("/admin/pengaduan/{id}", get(crate::complaints::admin::detail))
+        .route("/admin/pengaduan/{id}/tindakan", post(crate::complaints::admin::act))
         .route("/pengaduan/{id}/dukung", post(crate::complaints::routes::support))
         .route("/open311/{file}", get(crate::complaints::open311::discovery))
         .route(

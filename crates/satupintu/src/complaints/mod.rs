@@ -4,8 +4,10 @@
 //! report gets a tracking code only its reporter knows, a public number, and SLA clocks in
 //! working days. The same store serves the web pages, the public board and Open311.
 
+pub mod admin;
 pub mod open311;
 pub mod routes;
+pub mod workflow;
 
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -459,7 +461,17 @@ pub struct Filter {
 
 /// Public reports (never a confidential one) matching a filter, newest first.
 pub async fn public_list(state: &AppState, filter: &Filter) -> anyhow::Result<Vec<Complaint>> {
-    let mut conditions = vec!["c.confidential = 0".to_string()];
+    list(state, filter, false).await
+}
+
+/// Reports matching a filter, newest first; confidential ones only when asked (for the
+/// officers handling them).
+pub async fn list(
+    state: &AppState,
+    filter: &Filter,
+    with_confidential: bool,
+) -> anyhow::Result<Vec<Complaint>> {
+    let mut conditions = vec![if with_confidential { "1 = 1" } else { "c.confidential = 0" }.to_string()];
     let mut n = 0;
     let mut next = || {
         n += 1;

@@ -1,4 +1,4 @@
-//! Open311 GeoReport v2 (http://wiki.open311.org/GeoReport_v2) at `/open311/v2/`, so that
+//! Open311 GeoReport v2 (<http://wiki.open311.org/GeoReport_v2>) at `/open311/v2/`, so that
 //! existing civic apps can list topics, post reports and follow them unchanged. XML (required
 //! by the specification) and JSON, chosen by the extension; errors in the specification's
 //! format (a list of `code` and `description`). Confidential reports never appear, and no

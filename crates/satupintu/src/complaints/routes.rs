@@ -459,6 +459,10 @@ pub struct DetailPage {
     /// Shown to the reporter only: the privacy choices.
     reporter_view: Option<(bool, bool)>,
     supported: bool,
+    /// The tracking code, when the reporter may confirm or dispute the follow-up now.
+    respond_with: Option<String>,
+    /// What the reporter's answer did, or why it was refused.
+    answer: Option<(bool, String)>,
 }
 
 async fn detail_page(
@@ -491,6 +495,8 @@ async fn detail_page(
         timeline,
         reporter_view: reporter_view.then_some((complaint.confidential, complaint.anonymous)),
         supported: false,
+        respond_with: None,
+        answer: None,
     })
 }
 
@@ -567,6 +573,68 @@ pub struct TrackForm {
     kode: String,
 }
 
+async fn reporter_page(
+    state: &AppState,
+    context: &RequestContext,
+    csrf: String,
+    complaint: &Complaint,
+    code: &str,
+) -> AppResult<DetailPage> {
+    let mut page = detail_page(state, context, csrf, complaint, true).await?;
+    if complaint.status == Status::Done {
+        page.respond_with = Some(code.trim().chars().take(40).collect());
+    }
+    Ok(page)
+}
+
+/// The reporter's answer to a follow-up.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerForm {
+    #[serde(default)]
+    kode: String,
+    #[serde(default)]
+    jawaban: String,
+    #[serde(default)]
+    alasan: String,
+}
+
+/// `POST /pengaduan/tanggapi`: the reporter, by tracking code, confirms the follow-up
+/// (closing the report) or disputes it (back to the agency, escalated). Only the holder of
+/// the code can; an answer to a report that is not waiting for one changes nothing.
+pub async fn answer(
+    State(state): State<AppState>,
+    context: RequestContext,
+    visitor: Visitor,
+    Form(form): Form<AnswerForm>,
+) -> AppResult<Response> {
+    let lang = context.lang;
+    let complaint = complaints::by_tracking_code(&state, &form.kode).await?.ok_or(AppError::NotFound)?;
+    let action = match form.jawaban.as_str() {
+        "konfirmasi" => crate::complaints::workflow::Action::Confirm,
+        "sanggah" => crate::complaints::workflow::Action::Dispute { note: form.alasan.clone() },
+        _ => return Err(AppError::malformed("jawaban")),
+    };
+    let actor = match &visitor.principal {
+        Some(p) if complaint.account_id == Some(p.account_id) => p.actor(),
+        _ => format!("reporter:complaint/{}", complaint.id),
+    };
+    let outcome = crate::complaints::workflow::act(&state, complaint.id, &actor, action).await?;
+    let updated = complaints::load(&state, complaint.id).await?.ok_or(AppError::NotFound)?;
+    let mut page = reporter_page(&state, &context, visitor.csrf, &updated, &form.kode).await?;
+    let status = match outcome {
+        Ok(_) => {
+            page.answer = Some((true, lang.t(&format!("complaint-answered-{}", form.jawaban))));
+            StatusCode::OK
+        }
+        Err(_) => {
+            page.answer = Some((false, lang.t("complaint-refused-not-now")));
+            StatusCode::CONFLICT
+        }
+    };
+    render_status(&page, status)
+}
+
 /// `POST /pengaduan/lacak`: the reporter's view of their report (also a confidential one).
 /// The code travels in the form body, never in a URL that logs or referrers could keep.
 pub async fn track(
@@ -576,7 +644,9 @@ pub async fn track(
     Form(form): Form<TrackForm>,
 ) -> AppResult<Response> {
     match complaints::by_tracking_code(&state, &form.kode).await? {
-        Some(complaint) => render(&detail_page(&state, &context, visitor.csrf, &complaint, true).await?),
+        Some(complaint) => {
+            render(&reporter_page(&state, &context, visitor.csrf, &complaint, &form.kode).await?)
+        }
         None => {
             let installation = crate::portal::store::installation(&state.db).await?;
             let page = TrackPage {

@@ -75,6 +75,8 @@ pub enum Permission {
     ManageAppointments,
     /// Write, preview and publish an agency's service definitions.
     ManageServices,
+    /// Verify, forward, reject and follow up the complaints routed to an agency.
+    HandleComplaints,
 }
 
 /// The permission table.
@@ -93,13 +95,21 @@ pub fn allows(role: Role, permission: Permission) -> bool {
                     | RevokeDocuments
                     | ManageAppointments
                     | ManageServices
+                    | HandleComplaints
             )
         }
-        Role::Officer => matches!(permission, ReadCitizen | HandleApplications | ManageAppointments),
+        Role::Officer => {
+            matches!(permission, ReadCitizen | HandleApplications | ManageAppointments | HandleComplaints)
+        }
         Role::Supervisor => {
             matches!(
                 permission,
-                ReadCitizen | ReadAccessLog | HandleApplications | RevokeDocuments | ManageAppointments
+                ReadCitizen
+                    | ReadAccessLog
+                    | HandleApplications
+                    | RevokeDocuments
+                    | ManageAppointments
+                    | HandleComplaints
             )
         }
         Role::ContentEditor => matches!(permission, EditContent),
@@ -153,8 +163,13 @@ pub struct Handler {
     pub heads: bool,
 }
 
-/// The active officers who may handle applications of `agency_id` from `region`, by name.
-pub async fn handlers(db: &Db, agency_id: i64, region: &str) -> anyhow::Result<Vec<Handler>> {
+/// The active officers whose roles give `permission` for `agency_id` in `region`, by name.
+pub async fn handlers(
+    db: &Db,
+    permission: Permission,
+    agency_id: i64,
+    region: &str,
+) -> anyhow::Result<Vec<Handler>> {
     let rows = sqlx::query(
         "SELECT a.id, a.name, a.email, r.role, r.agency_id, r.region_code FROM officer_roles r \
          JOIN accounts a ON a.id = r.account_id WHERE a.disabled_at IS NULL ORDER BY a.name, a.id",
@@ -166,7 +181,7 @@ pub async fn handlers(db: &Db, agency_id: i64, region: &str) -> anyhow::Result<V
         let Some(role) = Role::parse(&row.try_get::<String, _>("role")?) else { continue };
         let grant =
             Grant { role, agency_id: row.try_get("agency_id")?, region_code: row.try_get("region_code")? };
-        if !(allows(role, Permission::HandleApplications)
+        if !(allows(role, permission)
             && grant.covers_region(region)
             && grant.agency_id.is_none_or(|a| a == agency_id))
         {

@@ -31,13 +31,17 @@ pub async fn notify_overdue(state: &AppState) -> anyhow::Result<usize> {
         let id: i64 = application.try_get("id")?;
         let agency_id: i64 = application.try_get("agency_id")?;
         let region: String = application.try_get("region_code")?;
-        let recipients: Vec<(i64, Option<String>)> =
-            crate::identity::roles::handlers(&state.db, agency_id, &region)
-                .await?
-                .into_iter()
-                .filter(|h| h.heads)
-                .map(|h| (h.account_id, h.email))
-                .collect();
+        let recipients: Vec<(i64, Option<String>)> = crate::identity::roles::handlers(
+            &state.db,
+            crate::identity::roles::Permission::HandleApplications,
+            agency_id,
+            &region,
+        )
+        .await?
+        .into_iter()
+        .filter(|h| h.heads)
+        .map(|h| (h.account_id, h.email))
+        .collect();
         let receipt: String = application.try_get::<Option<String>, _>("receipt")?.unwrap_or_default();
         let due: String = application.try_get::<Option<String>, _>("due_on")?.unwrap_or_default();
         let lang = Lang::Id;
@@ -101,6 +105,11 @@ pub async fn watch(state: AppState, every: Duration) {
             Ok(0) => {}
             Ok(n) => tracing::info!(applications = n, "supervisors told of overdue applications"),
             Err(e) => tracing::warn!(error = %format!("{e:#}"), "overdue check failed"),
+        }
+        match crate::complaints::workflow::tick(&state).await {
+            Ok(tick) if tick == crate::complaints::workflow::Tick::default() => {}
+            Ok(tick) => tracing::info!(closed = tick.closed, escalated = tick.escalated, "complaint clocks"),
+            Err(e) => tracing::warn!(error = %format!("{e:#}"), "complaint clocks failed"),
         }
     }
 }

@@ -417,7 +417,13 @@ pub async fn detail(
 
 /// Officers who may handle the application (by their roles' scope), with their names.
 async fn assignees(state: &AppState, scoped: &Scoped) -> anyhow::Result<Vec<(i64, String)>> {
-    let handlers = crate::identity::roles::handlers(&state.db, scoped.agency_id, &scoped.region).await?;
+    let handlers = crate::identity::roles::handlers(
+        &state.db,
+        crate::identity::roles::Permission::HandleApplications,
+        scoped.agency_id,
+        &scoped.region,
+    )
+    .await?;
     Ok(handlers.into_iter().map(|h| (h.account_id, h.name)).collect())
 }
 

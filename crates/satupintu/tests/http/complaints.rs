@@ -5,7 +5,9 @@
 use std::time::Duration;
 
 use crate::browser::Browser;
+use crate::identity::{create_officer, officer_session};
 use crate::support::{Store, TestApp, run_cli};
+use crate::workbench::wait_for_mail;
 
 crate::store_tests!(
     an_anonymous_visitor_reports_gets_a_code_by_mail_and_tracks_the_report,
@@ -17,6 +19,8 @@ crate::store_tests!(
     open311_lists_services_and_definitions_in_xml_and_json,
     open311_posts_and_reads_requests_with_the_specifications_errors,
     an_independent_open311_client_finds_the_server_conformant,
+    a_report_is_handled_in_scope_and_closed_only_by_its_reporter,
+    a_disputed_follow_up_is_escalated_and_silence_closes_after_the_deadline,
 );
 
 const TITLE: &str = "Jalan berlubang di Jl. Raya Darmo";
@@ -397,5 +401,168 @@ async fn an_independent_open311_client_finds_the_server_conformant(store: Store)
     let report = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{report}{}", String::from_utf8_lossy(&output.stderr));
     assert!(report.contains(" 0 failed"), "{report}");
+    app.stop().await;
+}
+
+async fn status_of(app: &TestApp, id: i64) -> String {
+    let body = app.get(&format!("/open311/v2/requests/{id}.json")).await.text().await.expect("body");
+    let json: serde_json::Value = serde_json::from_str(&body).expect("json");
+    json[0]["status_notes"].as_str().unwrap_or_default().to_string()
+}
+
+async fn a_report_is_handled_in_scope_and_closed_only_by_its_reporter(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let mut reporter = Browser::new(&app);
+    let fields = report(&[
+        ("topik", "lampu-jalan"),
+        ("judul", "Lampu mati di Jalan Kertajaya"),
+        ("surel", "rina@contoh.id"),
+        ("nama", "Rina Wulandari"),
+    ]);
+    let (id, code) = file_on_web(&mut reporter, &fields).await;
+    let path = format!("/admin/pengaduan/{id}");
+
+    // Outside the scope: neither listed nor readable nor actionable.
+    let other = create_officer(&app, "dinsos@surabaya.test", "officer", Some("dinsos"), Some("35.78"));
+    let mut outsider = officer_session(&app, &other).await;
+    assert!(!outsider.get("/admin/pengaduan").await.body.contains(&path));
+    assert_eq!(outsider.get(&path).await.status, 404);
+    outsider.get("/akun").await;
+    assert_eq!(
+        outsider
+            .post(&format!("{path}/tindakan"), &[("tindakan", "tolak"), ("catatan", "Bukan wewenang kami")])
+            .await
+            .status,
+        404
+    );
+
+    let clerk = create_officer(&app, "dishub@surabaya.test", "officer", Some("dishub"), Some("35.78"));
+    let mut officer = officer_session(&app, &clerk).await;
+    assert!(officer.get("/admin/pengaduan").await.body.contains(&path), "listed for the routed agency");
+    let page = officer.get(&path).await;
+    assert!(page.body.contains("Rina Wulandari") && page.body.contains("rina@contoh.id"), "not anonymous");
+    // A follow-up before the report is taken on is refused, and so is one without a note.
+    let early = officer
+        .post(&format!("{path}/tindakan"), &[("tindakan", "selesai"), ("catatan", "Sudah diperbaiki")])
+        .await;
+    assert_eq!(early.status, 409);
+    officer.get(&path).await;
+    let taken = officer.post(&format!("{path}/tindakan"), &[("tindakan", "teruskan"), ("catatan", "")]).await;
+    assert_eq!(taken.status, 303, "{}", taken.body);
+    assert_eq!(status_of(&app, id).await, "Di instansi");
+    wait_for_mail(&app, "rina@contoh.id", &format!("#{id} berpindah tahap"), 1).await;
+    officer.get(&path).await;
+    let bare = officer.post(&format!("{path}/tindakan"), &[("tindakan", "selesai"), ("catatan", "")]).await;
+    assert_eq!(bare.status, 400);
+    assert!(bare.body.contains("Tulis catatan"));
+    let done = officer
+        .post(
+            &format!("{path}/tindakan"),
+            &[("tindakan", "selesai"), ("catatan", "Lampu sudah diganti pada hari Selasa.")],
+        )
+        .await;
+    assert_eq!(done.status, 303);
+    // The officer cannot close it; only the reporter, with the code.
+    assert!(!officer.get(&path).await.body.contains("value=\"tutup\""));
+    assert_eq!(status_of(&app, id).await, "Tindak lanjut dilaporkan, menunggu pelapor");
+    reporter.get("/pengaduan/lacak").await;
+    let tracked = reporter.post("/pengaduan/lacak", &[("kode", &code)]).await;
+    assert!(tracked.body.contains("Lampu sudah diganti pada hari Selasa."), "the follow-up note");
+    let closed = reporter.post("/pengaduan/tanggapi", &[("kode", &code), ("jawaban", "konfirmasi")]).await;
+    assert_eq!(closed.status, 200, "{}", closed.body);
+    assert_eq!(status_of(&app, id).await, "Selesai");
+    let twice = reporter.post("/pengaduan/tanggapi", &[("kode", &code), ("jawaban", "konfirmasi")]).await;
+    assert_eq!(twice.status, 409, "a second confirmation changes nothing");
+    let stranger =
+        reporter.post("/pengaduan/tanggapi", &[("kode", "0000-0000-0000"), ("jawaban", "sanggah")]).await;
+    assert_eq!(stranger.status, 404, "someone else's report cannot be answered without its code");
+    let (code_out, out, _) = run_cli(&app, &["audit", "verify"]);
+    assert_eq!(code_out, Some(0), "{out}");
+    app.stop().await;
+}
+
+async fn a_disputed_follow_up_is_escalated_and_silence_closes_after_the_deadline(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let head = create_officer(&app, "kabid@dishub.test", "supervisor", Some("dishub"), Some("35.78"));
+    let clerk = create_officer(&app, "loket@dishub.test", "officer", Some("dishub"), Some("35.78"));
+    let mut reporter = Browser::new(&app);
+    let (id, code) = file_on_web(
+        &mut reporter,
+        &report(&[("topik", "lalu-lintas"), ("judul", "Lampu lalu lintas rusak"), ("anonim", "1")]),
+    )
+    .await;
+    let path = format!("/admin/pengaduan/{id}");
+    let mut officer = officer_session(&app, &clerk).await;
+    let page = officer.get(&path).await;
+    assert!(page.body.contains("Anonim: identitas pelapor disembunyikan"), "anonymous");
+    // Forwarding to another agency (a disposisi) needs a reason.
+    let dinsos: i64 = {
+        let db = sqlx::AnyPool::connect(&app.database_url).await.expect("database");
+        sqlx::query_scalar("SELECT id FROM agencies WHERE slug = 'dlh'").fetch_one(&db).await.expect("dlh")
+    };
+    let no_reason = officer
+        .post(&format!("{path}/tindakan"), &[("tindakan", "teruskan"), ("instansi", &dinsos.to_string())])
+        .await;
+    assert_eq!(no_reason.status, 400);
+    officer.get(&path).await;
+    officer.post(&format!("{path}/tindakan"), &[("tindakan", "teruskan")]).await;
+    officer.get(&path).await;
+    officer
+        .post(
+            &format!("{path}/tindakan"),
+            &[("tindakan", "selesai"), ("catatan", "Sudah dilaporkan ke teknisi.")],
+        )
+        .await;
+    reporter.get("/pengaduan/lacak").await;
+    reporter.post("/pengaduan/lacak", &[("kode", &code)]).await;
+    let disputed = reporter
+        .post("/pengaduan/tanggapi", &[("kode", &code), ("jawaban", "sanggah"), ("alasan", "Masih mati")])
+        .await;
+    assert_eq!(disputed.status, 200);
+    assert_eq!(status_of(&app, id).await, "Di instansi");
+    wait_for_mail(&app, &head.email, &format!("Laporan #{id}: pelapor menyanggah"), 1).await;
+
+    // Followed up again, then the reporter stays silent past the deadline: the clock (every
+    // second here) closes it, once.
+    officer.get(&path).await;
+    officer
+        .post(&format!("{path}/tindakan"), &[("tindakan", "selesai"), ("catatan", "Lampu sudah diganti.")])
+        .await;
+    let db = sqlx::AnyPool::connect(&app.database_url).await.expect("database");
+    sqlx::query("UPDATE complaints SET confirm_due_on = '2020-01-02' WHERE id = $1")
+        .bind(id)
+        .execute(&db)
+        .await
+        .expect("backdate");
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while status_of(&app, id).await != "Selesai" {
+        assert!(std::time::Instant::now() < deadline, "closed by the clock");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // A report nobody took on in time is escalated to the supervisor once.
+    let (late, _) = file_on_web(
+        &mut reporter,
+        &report(&[("topik", "lalu-lintas"), ("judul", "Rambu hilang di perempatan")]),
+    )
+    .await;
+    sqlx::query("UPDATE complaints SET forward_due_on = '2020-01-02' WHERE id = $1")
+        .bind(late)
+        .execute(&db)
+        .await
+        .expect("backdate");
+    let subject = format!("Laporan #{late} melewati batas waktu");
+    wait_for_mail(&app, &head.email, &subject, 1).await;
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let told =
+        app.mail.messages().iter().filter(|m| m.subject().is_some_and(|s| s.contains(&subject))).count();
+    assert_eq!(told, 1, "escalated once");
+    let events: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM complaint_events WHERE complaint_id = $1 AND kind = 'closed-silence'",
+    )
+    .bind(id)
+    .fetch_one(&db)
+    .await
+    .expect("events");
+    assert_eq!(events, 1, "closed once");
     app.stop().await;
 }
