@@ -286,6 +286,7 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/pengaduan/tanggapi", post(crate::complaints::routes::answer))
         .route("/pengaduan/{id}", get(crate::complaints::routes::detail))
         .route("/admin/pengaduan", get(crate::complaints::admin::queue))
+        .route("/admin/pengaduan/laporan", get(crate::complaints::admin::sla_report))
         .route("/admin/pengaduan/{id}", get(crate::complaints::admin::detail))
         .route("/admin/pengaduan/{id}/tindakan", post(crate::complaints::admin::act))
         .route("/pengaduan/{id}/dukung", post(crate::complaints::routes::support))

@@ -328,3 +328,170 @@ pub async fn act(
         }
     }
 }
+
+/// One line of the SLA report: an agency and a topic.
+pub struct SlaLine {
+    agency: String,
+    topic: String,
+    reports: usize,
+    /// Forwarded within 3 working days: of those forwarded, and the share (percent).
+    forwarded_in_time: (usize, usize, String),
+    /// Followed up within 5 working days of forwarding.
+    followed_up_in_time: (usize, usize, String),
+    /// Median working days to forward and to follow up.
+    median_forward: String,
+    median_follow_up: String,
+    open_overdue: usize,
+}
+
+/// The SLA report page.
+#[derive(Template)]
+#[template(path = "complaints/sla.html")]
+pub struct SlaPage {
+    chrome: Chrome,
+    lines: Vec<SlaLine>,
+    overdue: Vec<Row>,
+    days: i64,
+}
+
+/// The report's period.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SlaQuery {
+    hari: Option<i64>,
+}
+
+fn median(values: &mut [u32]) -> String {
+    if values.is_empty() {
+        return "–".into();
+    }
+    values.sort_unstable();
+    let middle = values.len() / 2;
+    let value = if values.len().is_multiple_of(2) {
+        f64::from(values[middle - 1] + values[middle]) / 2.0
+    } else {
+        f64::from(values[middle])
+    };
+    format!("{value:.1}")
+}
+
+fn share(part: usize, whole: usize) -> String {
+    if whole == 0 { "–".into() } else { format!("{:.0}%", part as f64 * 100.0 / whole as f64) }
+}
+
+/// `GET /admin/pengaduan/laporan`: per agency and topic in the officer's scope, over the last
+/// `hari` days (default 90): reports, the share forwarded within 3 working days and followed
+/// up within 5, median working days, and the open reports past their deadline.
+pub async fn sla_report(
+    State(state): State<AppState>,
+    context: RequestContext,
+    officer: Officer,
+    Query(query): Query<SlaQuery>,
+) -> AppResult<Response> {
+    officer.require(Permission::HandleComplaints)?;
+    let lang = context.lang;
+    let days = query.hari.unwrap_or(90).clamp(1, 3660);
+    let installation = crate::portal::store::installation(&state.db).await?;
+    let offset = installation.utc_offset_hours;
+    let today = crate::calendar::today_at(offset);
+    let calendar = crate::calendar::load(&state.db).await?;
+    let civil = satupintu_rules::calendar::LeavePolicy::CivilService;
+    let since = jiff::Timestamp::now().as_second() - days * 24 * 3600;
+    let agencies =
+        crate::identity::roles::agencies_in_scope(&state.db, &officer, Permission::HandleComplaints).await?;
+    let day_of = |seconds: i64| {
+        jiff::Timestamp::from_second(seconds)
+            .map(|t| {
+                t.to_zoned_datetime(jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(offset))).date()
+            })
+            .unwrap_or(today)
+    };
+    let mut lines = Vec::new();
+    let mut overdue_rows = Vec::new();
+    for (agency_id, agency) in &agencies {
+        let filter = complaints::Filter {
+            agency: Some(*agency_id),
+            since: Some(since),
+            limit: 100_000,
+            ..complaints::Filter::default()
+        };
+        let reports: Vec<Complaint> = complaints::list(&state, &filter, true)
+            .await?
+            .into_iter()
+            .filter(|c| in_scope(&officer, c, &installation.region_code))
+            .collect();
+        // When each report was first forwarded and first followed up.
+        let steps = sqlx::query(
+            "SELECT e.complaint_id, e.kind, MIN(e.at) AS at FROM complaint_events e \
+             JOIN complaints c ON c.id = e.complaint_id \
+             WHERE c.agency_id = $1 AND c.received_at >= $2 AND e.kind IN ('forwarded', 'done') \
+             GROUP BY e.complaint_id, e.kind",
+        )
+        .bind(agency_id)
+        .bind(since)
+        .fetch_all(state.db.pool())
+        .await?;
+        let step = |id: i64, kind: &str| {
+            steps.iter().find_map(|r| {
+                let matches = sqlx::Row::try_get::<i64, _>(r, "complaint_id").ok() == Some(id)
+                    && sqlx::Row::try_get::<String, _>(r, "kind").ok().as_deref() == Some(kind);
+                matches.then(|| sqlx::Row::try_get::<i64, _>(r, "at").ok()).flatten()
+            })
+        };
+        let mut topics: Vec<(String, String)> = reports
+            .iter()
+            .map(|c| (c.topic_code.clone(), lang.pick(&c.topic_name.0, &c.topic_name.1).to_string()))
+            .collect();
+        topics.sort();
+        topics.dedup();
+        for (code, topic_name) in topics {
+            let of_topic: Vec<&Complaint> = reports.iter().filter(|c| c.topic_code == code).collect();
+            let (mut to_forward, mut to_follow) = (Vec::new(), Vec::new());
+            let (mut forwarded, mut forwarded_ok, mut followed, mut followed_ok) = (0, 0, 0, 0);
+            for c in &of_topic {
+                let received = day_of(c.received_at);
+                if let Some(at) = step(c.id, "forwarded") {
+                    let taken = calendar.working_days_between(received, day_of(at), civil);
+                    to_forward.push(taken);
+                    forwarded += 1;
+                    forwarded_ok += usize::from(taken <= satupintu_rules::complaint::FORWARD_WORKING_DAYS);
+                    if let Some(done) = step(c.id, "done") {
+                        let taken = calendar.working_days_between(day_of(at), day_of(done), civil);
+                        to_follow.push(taken);
+                        followed += 1;
+                        followed_ok +=
+                            usize::from(taken <= satupintu_rules::complaint::FOLLOW_UP_WORKING_DAYS);
+                    }
+                }
+            }
+            lines.push(SlaLine {
+                agency: agency.name.clone(),
+                topic: topic_name,
+                reports: of_topic.len(),
+                forwarded_in_time: (forwarded_ok, forwarded, share(forwarded_ok, forwarded)),
+                followed_up_in_time: (followed_ok, followed, share(followed_ok, followed)),
+                median_forward: median(&mut to_forward),
+                median_follow_up: median(&mut to_follow),
+                open_overdue: of_topic.iter().filter(|c| overdue(c, &today.to_string())).count(),
+            });
+        }
+        overdue_rows.extend(reports.iter().filter(|c| overdue(c, &today.to_string())).map(|c| {
+            (
+                c.id,
+                c.title.clone(),
+                lang.pick(&c.topic_name.0, &c.topic_name.1).to_string(),
+                lang.t(&format!("complaint-status-{}", c.status.as_str())),
+                due_of(c).and_then(|d| format_iso_date(lang, d)).unwrap_or_default(),
+                true,
+                format_timestamp(lang, c.received_at, offset),
+            )
+        }));
+    }
+    let page = SlaPage {
+        chrome: Chrome::new(&context, &installation, "admin", lang.t("complaint-sla-title")),
+        lines,
+        overdue: overdue_rows,
+        days,
+    };
+    render(&page)
+}

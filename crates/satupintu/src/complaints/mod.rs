@@ -343,7 +343,7 @@ pub struct Complaint {
 }
 
 const COMPLAINT_COLUMNS: &str = "c.id, c.category, t.code AS topic_code, t.name_id, t.name_en, c.title, \
-     c.text_sealed, c.region_code, r.name AS region_name, c.address, c.lat, c.lon, c.confidential, c.anonymous, \
+     c.text_sealed, c.public_text, c.region_code, r.name AS region_name, c.address, c.lat, c.lon, c.confidential, c.anonymous, \
      c.account_id, c.agency_id, g.name AS agency_name, c.status, c.received_at, c.updated_at, c.forward_due_on, \
      c.follow_up_due_on, c.confirm_due_on, c.supporters, c.source \
      FROM complaints c JOIN complaint_topics t ON t.id = c.topic_id \
@@ -361,7 +361,11 @@ fn complaint_from(state: &AppState, row: &sqlx::any::AnyRow) -> anyhow::Result<C
         topic_code: row.try_get("topic_code")?,
         topic_name: (row.try_get("name_id")?, row.try_get("name_en")?),
         title: row.try_get("title")?,
-        text: state.fields.open(TEXT_FIELD, &row.try_get::<String, _>("text_sealed")?)?,
+        // A public report keeps its text in clear: lists need not open each sealed copy.
+        text: match row.try_get::<Option<String>, _>("public_text")? {
+            Some(text) => text,
+            None => state.fields.open(TEXT_FIELD, &row.try_get::<String, _>("text_sealed")?)?,
+        },
         region_code: row.try_get("region_code")?,
         region_name: row.try_get("region_name")?,
         address: row.try_get("address")?,

@@ -476,6 +476,15 @@ async fn a_report_is_handled_in_scope_and_closed_only_by_its_reporter(store: Sto
     let stranger =
         reporter.post("/pengaduan/tanggapi", &[("kode", "0000-0000-0000"), ("jawaban", "sanggah")]).await;
     assert_eq!(stranger.status, 404, "someone else's report cannot be answered without its code");
+    // Taken on and followed up the same day: both deadlines met.
+    let report = officer.get("/admin/pengaduan/laporan").await;
+    assert_eq!(report.status, 200);
+    assert_eq!(report.body.matches("100% (1/1)").count(), 2, "{}", report.body);
+    assert_eq!(
+        outsider.get("/admin/pengaduan/laporan").await.body.matches("(1/1)").count(),
+        0,
+        "not in scope"
+    );
     let (code_out, out, _) = run_cli(&app, &["audit", "verify"]);
     assert_eq!(code_out, Some(0), "{out}");
     app.stop().await;
