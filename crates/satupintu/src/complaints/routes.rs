@@ -409,9 +409,8 @@ pub async fn create(
     {
         errors.push(("surel".into(), lang.t("complaint-error-email")));
     }
-    let mut page = form_page(&state, &context, &visitor, ReportForm::default()).await?;
     let (Ok(checked), Some(topic), true) = (checked, topic, errors.is_empty()) else {
-        page.form = form;
+        let mut page = form_page(&state, &context, &visitor, form).await?;
         page.errors = errors;
         return render_status(&page, StatusCode::BAD_REQUEST);
     };
@@ -421,7 +420,7 @@ pub async fn create(
             complaints::alike(&state, topic.id, region_code.as_deref(), &checked.title, &checked.text)
                 .await?;
         if !alike.is_empty() {
-            page.form = form;
+            let mut page = form_page(&state, &context, &visitor, form).await?;
             page.alike = alike;
             return render(&page);
         }
