@@ -185,18 +185,7 @@ async fn work_page(
         tx.commit().await?;
         Some((who.name, who.email.unwrap_or_default(), who.phone.unwrap_or_default()))
     };
-    let timeline = complaints::events(&state.db, complaint.id)
-        .await?
-        .into_iter()
-        .map(|e| {
-            let key = match (e.kind.as_str(), &e.agency) {
-                ("received", Some(_)) => "complaint-event-received-routed".to_string(),
-                (kind, _) => format!("complaint-event-{kind}"),
-            };
-            let what = lang.t_args(&key, &[("agency", e.agency.clone().unwrap_or_default())]);
-            (format_timestamp(lang, e.at, offset), what, e.note)
-        })
-        .collect();
+    let timeline = crate::complaints::routes::timeline_rows(state, lang, complaint.id, offset).await?;
     let current = complaint.agency.as_ref().map(|a| a.0);
     let agencies = sqlx::query("SELECT id, name FROM agencies ORDER BY name")
         .fetch_all(state.db.pool())

@@ -464,17 +464,14 @@ pub struct DetailPage {
     answer: Option<(bool, String)>,
 }
 
-async fn detail_page(
+/// A report's timeline as pages show it: when, what, and the note.
+pub(crate) async fn timeline_rows(
     state: &AppState,
-    context: &RequestContext,
-    csrf: String,
-    complaint: &Complaint,
-    reporter_view: bool,
-) -> AppResult<DetailPage> {
-    let lang = context.lang;
-    let (offset, today) = today(state).await?;
-    let installation = crate::portal::store::installation(&state.db).await?;
-    let timeline = complaints::events(&state.db, complaint.id)
+    lang: Lang,
+    id: i64,
+    offset: i8,
+) -> AppResult<Vec<(String, String, Option<String>)>> {
+    Ok(complaints::events(&state.db, id)
         .await?
         .into_iter()
         .map(|e| {
@@ -485,7 +482,20 @@ async fn detail_page(
             let what = lang.t_args(&key, &[("agency", e.agency.clone().unwrap_or_default())]);
             (format_timestamp(lang, e.at, offset), what, e.note)
         })
-        .collect();
+        .collect())
+}
+
+async fn detail_page(
+    state: &AppState,
+    context: &RequestContext,
+    csrf: String,
+    complaint: &Complaint,
+    reporter_view: bool,
+) -> AppResult<DetailPage> {
+    let lang = context.lang;
+    let (offset, today) = today(state).await?;
+    let installation = crate::portal::store::installation(&state.db).await?;
+    let timeline = timeline_rows(state, lang, complaint.id, offset).await?;
     let title = format!("#{} {}", complaint.id, complaint.title);
     Ok(DetailPage {
         chrome: Chrome::new(context, &installation, "complaints", title),
