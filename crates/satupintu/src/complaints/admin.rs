@@ -86,20 +86,20 @@ pub async fn queue(
     let today = crate::calendar::today_at(installation.utc_offset_hours).to_string();
     let agencies =
         crate::identity::roles::agencies_in_scope(&state.db, &officer, Permission::HandleComplaints).await?;
+    // One query for every agency in scope (an empty list would mean any agency).
     let mut mine = Vec::new();
-    for (agency, _) in &agencies {
+    if !agencies.is_empty() {
         let filter = complaints::Filter {
-            agency: Some(*agency),
+            agencies: agencies.iter().map(|(id, _)| *id).collect(),
             statuses: vec![Status::Received, Status::Forwarded, Status::Done],
-            limit: 500,
+            limit: 500 * agencies.len() as i64,
             ..complaints::Filter::default()
         };
-        mine.extend(
-            complaints::list(&state, &filter, true)
-                .await?
-                .into_iter()
-                .filter(|c| in_scope(&officer, c, &installation.region_code)),
-        );
+        mine = complaints::list(&state, &filter, true)
+            .await?
+            .into_iter()
+            .filter(|c| in_scope(&officer, c, &installation.region_code))
+            .collect();
     }
     mine.sort_by_key(|c| (c.received_at, c.id));
     let counts = vec![
@@ -399,7 +399,7 @@ pub async fn sla_report(
     let mut overdue_rows = Vec::new();
     for (agency_id, agency) in &agencies {
         let filter = complaints::Filter {
-            agency: Some(*agency_id),
+            agencies: vec![*agency_id],
             since: Some(since),
             limit: 100_000,
             ..complaints::Filter::default()
@@ -420,13 +420,14 @@ pub async fn sla_report(
         .bind(since)
         .fetch_all(state.db.pool())
         .await?;
-        let step = |id: i64, kind: &str| {
-            steps.iter().find_map(|r| {
-                let matches = sqlx::Row::try_get::<i64, _>(r, "complaint_id").ok() == Some(id)
-                    && sqlx::Row::try_get::<String, _>(r, "kind").ok().as_deref() == Some(kind);
-                matches.then(|| sqlx::Row::try_get::<i64, _>(r, "at").ok()).flatten()
-            })
-        };
+        let mut first_at: std::collections::HashMap<(i64, String), i64> = std::collections::HashMap::new();
+        for row in &steps {
+            first_at.insert(
+                (sqlx::Row::try_get(row, "complaint_id")?, sqlx::Row::try_get(row, "kind")?),
+                sqlx::Row::try_get(row, "at")?,
+            );
+        }
+        let step = |id: i64, kind: &str| first_at.get(&(id, kind.to_string())).copied();
         let mut topics: Vec<(String, String)> = reports
             .iter()
             .map(|c| (c.topic_code.clone(), lang.pick(&c.topic_name.0, &c.topic_name.1).to_string()))

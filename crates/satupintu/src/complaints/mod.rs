@@ -447,8 +447,8 @@ pub struct Filter {
     pub ids: Vec<i64>,
     /// Only this topic.
     pub topic: Option<String>,
-    /// Only this agency (id).
-    pub agency: Option<i64>,
+    /// Only these agencies (ids); any agency when empty.
+    pub agencies: Vec<i64>,
     /// Only regions starting with this code.
     pub region: Option<String>,
     /// Only these statuses.
@@ -488,8 +488,9 @@ pub async fn list(
     if filter.topic.is_some() {
         conditions.push(format!("t.code = {}", next()));
     }
-    if filter.agency.is_some() {
-        conditions.push(format!("c.agency_id = {}", next()));
+    if !filter.agencies.is_empty() {
+        let marks: Vec<String> = filter.agencies.iter().map(|_| next()).collect();
+        conditions.push(format!("c.agency_id IN ({})", marks.join(", ")));
     }
     if filter.region.is_some() {
         conditions.push(format!("c.region_code LIKE {}", next()));
@@ -517,8 +518,8 @@ pub async fn list(
     if let Some(topic) = &filter.topic {
         query = query.bind(topic.clone());
     }
-    if let Some(agency) = filter.agency {
-        query = query.bind(agency);
+    for agency in &filter.agencies {
+        query = query.bind(*agency);
     }
     if let Some(region) = &filter.region {
         query = query.bind(format!("{}%", region.replace(['%', '_'], "")));

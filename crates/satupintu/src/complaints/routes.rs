@@ -136,7 +136,7 @@ pub async fn board(
     };
     let filter = Filter {
         topic: topic.clone(),
-        agency,
+        agencies: agency.into_iter().collect(),
         region: region.clone(),
         statuses,
         limit: PER_PAGE + 1,

@@ -152,7 +152,7 @@ pub async fn act(
         _ => Vec::new(),
     };
     let mut tx = state.db.begin().await?;
-    let (next, agency) = match &action {
+    let (changed, (new_status, agency)) = match &action {
         Action::Forward { agency_id, .. } => {
             let due = calendar.add_working_days(today, FOLLOW_UP_WORKING_DAYS, policy)?;
             let changed = sqlx::query(
@@ -204,10 +204,9 @@ pub async fn act(
             (changed, (Status::Forwarded, current_agency))
         }
     };
-    if next != 1 {
+    if changed != 1 {
         return Ok(Err(Refusal::NotNow));
     }
-    let (new_status, agency) = agency;
     add_event(&mut tx, id, actor, action.kind(), agency, note.as_deref()).await?;
     let entry = crate::audit::Entry {
         actor,
