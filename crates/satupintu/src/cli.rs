@@ -1,4 +1,4 @@
-//! The command line: `serve`, `migrate`, `demo` and `import`.
+//! The command line: `serve`, `migrate`, `demo`, `import`, `backup`, `restore` and the tools.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -82,6 +82,25 @@ pub enum Command {
         /// What to do.
         #[command(subcommand)]
         what: ServicesCommand,
+    },
+    /// Write a signed backup: a consistent snapshot of the database and the stored files,
+    /// taken while the server runs, with a manifest of counts and the audit log's tree head.
+    Backup {
+        /// The backup file to write (it appears only once complete).
+        #[arg(long, short)]
+        output: PathBuf,
+        /// Where the data lives.
+        #[command(flatten)]
+        store: StoreConfig,
+    },
+    /// Load a backup into an empty database (either store) after checking its signature
+    /// with this installation's key; a tampered or truncated backup is refused whole.
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+        /// Where the data goes (the installation's key must be there already).
+        #[command(flatten)]
+        store: StoreConfig,
     },
     /// Import reference data or content.
     Import {
@@ -399,6 +418,48 @@ async fn execute(command: Command) -> anyhow::Result<Outcome> {
             sign_tree_head(&store, &db).await?;
             db.close().await;
             println!("field key {key_id} is now active; {changed} values re-sealed");
+            Ok(Outcome::Success)
+        }
+        Command::Backup { output, store } => {
+            let db = crate::db::open(&store)?;
+            let key = crate::audit::keys::load_or_create(&crate::audit::keys::key_path(&store.data_dir))?;
+            let manifest = crate::backup::backup(&db, &store.data_dir, &key, &output).await;
+            db.close().await;
+            let manifest = manifest?;
+            let rows: u64 = manifest.tables.values().sum();
+            println!(
+                "backup written to {}: {rows} rows in {} tables, {} files; audit log {} entries, root {}; signed by key {}",
+                output.display(),
+                manifest.tables.len(),
+                manifest.files,
+                manifest.audit.entries,
+                manifest.audit.root_hash,
+                manifest.key_id
+            );
+            Ok(Outcome::Success)
+        }
+        Command::Restore { file, store } => {
+            let key_path = crate::audit::keys::key_path(&store.data_dir);
+            let Some(secret) = crate::secrets::read(&key_path)? else {
+                anyhow::bail!(
+                    "no installation key at {}: copy the key of the installation that made the backup there \
+                     (or set SATUPINTU_AUDIT_KEY_FILE) before restoring",
+                    key_path.display()
+                );
+            };
+            let key = crate::audit::keys::from_bytes(&key_path, &secret)?.verifying_key();
+            let db = crate::db::open(&store)?;
+            let restored = crate::backup::restore(&db, &store.data_dir, &key, &file).await;
+            db.close().await;
+            let restored = restored?;
+            println!(
+                "restored {} rows and {} files from the backup of {}; audit log {} entries, root {}",
+                restored.rows,
+                restored.manifest.files,
+                restored.manifest.created_at,
+                restored.manifest.audit.entries,
+                restored.manifest.audit.root_hash
+            );
             Ok(Outcome::Success)
         }
         Command::Serve(config) => {

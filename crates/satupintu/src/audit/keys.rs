@@ -26,7 +26,12 @@ pub fn load_or_create(path: &Path) -> anyhow::Result<SigningKey> {
             bytes
         }
     };
-    let Ok(secret) = <[u8; 32]>::try_from(bytes.as_slice()) else {
+    from_bytes(path, &bytes)
+}
+
+/// The key held in a key file's bytes (`path` names the file in the error).
+pub fn from_bytes(path: &Path, bytes: &[u8]) -> anyhow::Result<SigningKey> {
+    let Ok(secret) = <[u8; 32]>::try_from(bytes) else {
         bail!("{} must hold exactly 32 bytes", path.display());
     };
     Ok(SigningKey::from_secret_bytes(secret))

@@ -121,6 +121,11 @@ async fn apply_pending(conn: &mut sqlx::AnyConnection, backend: Backend) -> anyh
     Ok(MigrationStatus { applied: MIGRATIONS.len(), expected: MIGRATIONS.len() })
 }
 
+/// How many migrations this version knows.
+pub fn known_migrations() -> usize {
+    MIGRATIONS.len()
+}
+
 /// Reads how many migrations are applied, without changing anything.
 pub async fn migration_status(db: &Db) -> anyhow::Result<MigrationStatus> {
     let applied: i64 = sqlx::query("SELECT COUNT(*) AS n FROM schema_migrations")

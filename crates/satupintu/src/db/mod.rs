@@ -14,7 +14,7 @@ use anyhow::Context;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, ConnectOptions, Executor};
 
-pub use migrate::{MigrationStatus, migrate, migration_status};
+pub use migrate::{MigrationStatus, known_migrations, migrate, migration_status};
 
 /// Which store a URL selects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

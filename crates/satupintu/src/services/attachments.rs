@@ -39,7 +39,7 @@ pub async fn store_content(data_dir: &Path, bytes: bytes::Bytes) -> anyhow::Resu
     Ok(sha256)
 }
 
-fn write_once(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+pub(crate) fn write_once(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     if path.exists() {
         return Ok(());
     }

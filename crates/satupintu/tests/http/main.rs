@@ -14,6 +14,7 @@ mod api;
 mod applications;
 mod appointments;
 mod audit;
+mod backup;
 mod business;
 mod calendar;
 mod cli;

@@ -112,6 +112,34 @@ async fn drop_leftovers(admin: &Db) {
     }
 }
 
+/// A new database with nothing in it, not even the schema; returns its URL.
+pub async fn empty_database(store: Store) -> String {
+    match store {
+        Store::Sqlite => {
+            let dir = scratch_root().join(unique_name());
+            std::fs::create_dir_all(&dir).expect("test folder");
+            format!("sqlite://{}?mode=rwc", dir.join("satupintu.db").display())
+        }
+        Store::Postgres => {
+            let name = format!("sptest_{}", unique_name());
+            let admin = Db::connect_lazy(&postgres_admin_url(), 1).expect("admin");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(admin.pool())
+                .await
+                .expect("create empty database");
+            admin.close().await;
+            postgres_url(&name)
+        }
+    }
+}
+
+/// A data folder of a test's own.
+pub fn fresh_data_dir() -> PathBuf {
+    let dir = scratch_root().join(format!("data_{}", unique_name()));
+    std::fs::create_dir_all(&dir).expect("data folder");
+    dir
+}
+
 /// A fresh database copied from the template; returns its URL.
 async fn fresh_database(store: Store) -> String {
     let template = template(store);
@@ -304,11 +332,21 @@ macro_rules! store_tests {
 /// Runs the `satupintu` binary on the app's database and data folder; returns the exit
 /// code, standard output and standard error.
 pub fn run_cli(app: &TestApp, args: &[&str]) -> (Option<i32>, String, String) {
+    run_cli_on(&app.data_dir, &app.database_url, args)
+}
+
+/// Runs the `satupintu` binary on a given data folder and database.
+pub fn run_cli_on(
+    data_dir: &std::path::Path,
+    database_url: &str,
+    args: &[&str],
+) -> (Option<i32>, String, String) {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_satupintu"))
         .args(args)
         .arg("--data-dir")
-        .arg(&app.data_dir)
-        .env("DATABASE_URL", &app.database_url)
+        .arg(data_dir)
+        .env("DATABASE_URL", database_url)
+        .env_remove("SATUPINTU_AUDIT_KEY_FILE")
         .output()
         .expect("run satupintu");
     (
