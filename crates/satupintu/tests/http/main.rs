@@ -20,6 +20,7 @@ mod calendar;
 mod cli;
 mod complaints;
 mod content;
+mod crash;
 mod identity;
 mod issued;
 mod mail;
