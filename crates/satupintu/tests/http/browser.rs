@@ -15,6 +15,8 @@ pub struct Page {
 
 pub struct Browser<'a> {
     app: &'a TestApp,
+    /// Another node serving the same database, when the browser was pointed at one.
+    node: Option<String>,
     client: reqwest::Client,
     cookies: BTreeMap<String, String>,
     pub csrf: Option<String>,
@@ -22,7 +24,7 @@ pub struct Browser<'a> {
 
 impl<'a> Browser<'a> {
     pub fn new(app: &'a TestApp) -> Self {
-        Self { app, client: app.client.clone(), cookies: BTreeMap::new(), csrf: None }
+        Self { app, node: None, client: app.client.clone(), cookies: BTreeMap::new(), csrf: None }
     }
 
     /// A browser on another loopback address (127.0.0.0/8 is all loopback), for tests that
@@ -33,7 +35,19 @@ impl<'a> Browser<'a> {
             .local_address(address)
             .build()
             .expect("client");
-        Self { app, client, cookies: BTreeMap::new(), csrf: None }
+        Self { app, node: None, client, cookies: BTreeMap::new(), csrf: None }
+    }
+
+    /// Sends the next requests to another node (`http://host:port`), cookies and all.
+    pub fn switch_to(&mut self, base: &str) {
+        self.node = Some(base.to_string());
+    }
+
+    fn url(&self, path: &str) -> String {
+        match &self.node {
+            Some(base) => format!("{base}{path}"),
+            None => self.app.url(path),
+        }
     }
 
     pub fn cookie(&self, name: &str) -> Option<&String> {
@@ -68,13 +82,8 @@ impl<'a> Browser<'a> {
     }
 
     pub async fn get(&mut self, path: &str) -> Page {
-        let response = self
-            .client
-            .get(self.app.url(path))
-            .header("cookie", self.cookie_header())
-            .send()
-            .await
-            .expect("GET");
+        let response =
+            self.client.get(self.url(path)).header("cookie", self.cookie_header()).send().await.expect("GET");
         self.read(response).await
     }
 
@@ -96,8 +105,7 @@ impl<'a> Browser<'a> {
         if let Some(token) = csrf {
             form.push(("csrf", token));
         }
-        let mut request =
-            self.client.post(self.app.url(path)).header("cookie", self.cookie_header()).form(&form);
+        let mut request = self.client.post(self.url(path)).header("cookie", self.cookie_header()).form(&form);
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
@@ -109,13 +117,8 @@ impl<'a> Browser<'a> {
 impl Browser<'_> {
     /// Downloads a file: the status, the content type and the bytes.
     pub async fn download(&mut self, path: &str) -> (u16, String, Vec<u8>) {
-        let response = self
-            .client
-            .get(self.app.url(path))
-            .header("cookie", self.cookie_header())
-            .send()
-            .await
-            .expect("GET");
+        let response =
+            self.client.get(self.url(path)).header("cookie", self.cookie_header()).send().await.expect("GET");
         let status = response.status().as_u16();
         let content_type = response
             .headers()
@@ -146,7 +149,7 @@ impl Browser<'_> {
         body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
         let response = self
             .client
-            .post(self.app.url(path))
+            .post(self.url(path))
             .header("cookie", self.cookie_header())
             .header("content-type", format!("multipart/form-data; boundary={boundary}"))
             .body(body)

@@ -24,6 +24,7 @@ mod crash;
 mod identity;
 mod issued;
 mod mail;
+mod multinode;
 mod officers;
 mod operations;
 mod portal;
