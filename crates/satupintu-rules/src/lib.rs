@@ -5,6 +5,7 @@ pub mod calendar;
 pub mod complaint;
 pub mod contact;
 pub mod ikm;
+pub mod ikm_file;
 pub mod nik;
 pub mod region;
 pub mod service;

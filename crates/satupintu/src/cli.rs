@@ -382,13 +382,13 @@ async fn execute(command: Command) -> anyhow::Result<Outcome> {
         }
         Command::Ikm { what: IkmCommand::Compute { file } } => {
             let tally = if file.as_os_str() == "-" {
-                crate::satisfaction::tally_csv(std::io::stdin().lock())
+                satupintu_rules::ikm_file::tally_csv(std::io::stdin().lock())
             } else {
                 let opened = std::fs::File::open(&file)
                     .with_context(|| format!("could not open {}", file.display()))?;
-                crate::satisfaction::tally_csv(std::io::BufReader::new(opened))
+                satupintu_rules::ikm_file::tally_csv(std::io::BufReader::new(opened))
             };
-            let computed = tally.and_then(|tally| crate::satisfaction::computed(&tally))?;
+            let computed = tally.and_then(|tally| satupintu_rules::ikm_file::computed(&tally))?;
             println!("{}", serde_json::to_string(&computed)?);
             Ok(Outcome::Success)
         }

@@ -1,10 +1,10 @@
 //! Satisfaction (IKM) figures from a file of responses: one respondent per row, columns
 //! `u1`…`u9` (1–4, empty when not answered), other columns ignored. The rules are in
-//! [`satupintu_rules::ikm`]; this reads the file and writes the result.
+//! [`crate::ikm`]; this reads the file and writes the result.
 
 use std::io::Read;
 
-use satupintu_rules::ikm::{self, Answers, ELEMENT_NAMES, ELEMENTS, Tally};
+use crate::ikm::{self, Answers, ELEMENT_NAMES, ELEMENTS, Tally};
 use serde::Serialize;
 
 /// Most problems listed from one file; a file with more is wrong throughout.
