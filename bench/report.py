@@ -7,6 +7,7 @@ Exits 1 when a (non-informational) target fails or a run saw errors, 0 otherwise
 Only the Python standard library is used.
 """
 
+import re
 import sys
 
 STORES = [("sqlite", "SQLite"), ("postgres", "PostgreSQL")]
@@ -192,7 +193,8 @@ def main(argv):
         "## How to run",
         "",
         "```sh",
-        "bench/run                                   # everything: about 7 minutes on 2 cores, plus the build",
+        "bench/run                                   # every benchmark, each rewriting its section",
+        "BENCH_ONLY=portal bench/run                 # this section only: about 7 minutes on 2 cores",
         "BENCH_SECONDS=5 BENCH_NEWS=10000 bench/run  # a quick smoke run",
         "```",
         "",
@@ -206,16 +208,18 @@ def main(argv):
         "`bench/run` installs `wrk` with apt-get when it is missing, builds "
         "`cargo build --release -p satupintu`, benchmarks SQLite and then PostgreSQL, prints a "
         "table, rewrites this file and exits non-zero when a target (other than the informational "
-        "ones) is not met.",
+        "ones) is not met. It then runs `bench/audit` (audited writes, `audit verify`), "
+        "`bench/login` (a login flood), `bench/documents` (render and sign), `bench/submissions` "
+        "(durable submissions against raw commits, the status page against `/healthz`) and "
+        "`bench/complaints` (complaint intake, the Open311 list); each rewrites its own section "
+        "below and can be run alone.",
         "",
     ]
-    # Keep the sections that `bench/audit` and `bench/login` write.
+    # Keep the sections the other benchmarks write (`<!-- name:start -->` … `<!-- name:end -->`).
     try:
         previous = open(argv[2], encoding="utf-8").read()
-        for name in ("audit", "login"):
-            start, end = previous.find(f"<!-- {name}:start -->"), previous.find(f"<!-- {name}:end -->")
-            if start >= 0 and end >= 0:
-                md += [previous[start:end + len(f"<!-- {name}:end -->")], ""]
+        for match in re.finditer(r"<!-- ([a-z_-]+):start -->.*?<!-- \1:end -->", previous, re.S):
+            md += [match.group(0), ""]
     except FileNotFoundError:
         pass
     with open(argv[2], "w", encoding="utf-8") as f:
