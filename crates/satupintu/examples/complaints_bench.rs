@@ -109,7 +109,7 @@ async fn main() -> anyhow::Result<()> {
     let seconds: u64 = args.next().context("SECONDS")?.parse()?;
     let clients: usize = args.next().context("CLIENTS")?.parse()?;
     let reports: i64 = args.next().context("REPORTS")?.parse()?;
-    let (server, state, base, data_dir, _sink) = support::prepared_server(&url, "complaints").await?;
+    let (server, state, base, data_dir, sink) = support::prepared_server(&url, "complaints").await?;
     let key = satupintu::complaints::open311::add_client(&state.db, "Bench").await?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let serving = tokio::spawn(server.run(async move {
@@ -189,19 +189,30 @@ async fn main() -> anyhow::Result<()> {
             .chain(["/open311/v2/requests.json?status=closed".to_string()])
             .collect(),
     );
-    let next = Arc::new(AtomicUsize::new(0));
-    let (read_client, read_base) = (client.clone(), base.clone());
-    let mut reads = round(4, seconds, move |_, _| {
-        let path = paths[next.fetch_add(1, Ordering::Relaxed) % paths.len()].clone();
-        let request = read_client.get(format!("{read_base}{path}")).send();
-        async move {
-            let response = request.await?;
-            anyhow::ensure!(response.status() == 200, "GET answered {}", response.status());
-            response.bytes().await?;
-            Ok(())
-        }
-    })
-    .await?;
+    let reads_from = |base: String| {
+        let (paths, client, next) = (paths.clone(), client.clone(), Arc::new(AtomicUsize::new(0)));
+        round(4, seconds, move |_, _| {
+            let path = paths[next.fetch_add(1, Ordering::Relaxed) % paths.len()].clone();
+            let request = client.get(format!("{base}{path}")).send();
+            async move {
+                let response = request.await?;
+                anyhow::ensure!(response.status() == 200, "GET answered {}", response.status());
+                response.bytes().await?;
+                Ok(())
+            }
+        })
+    };
+    // Every read from the database, then as served by default: a node keeps each public
+    // answer for 2 s (the page cache), so apps polling the same feed share one rendering.
+    let mut reads = reads_from(base.clone()).await?;
+    let (cached_node, cached_base) = support::node(&url, &data_dir, &sink.url(), 2).await?;
+    let (stop_cached, cached_stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving_cached = tokio::spawn(cached_node.run(async move {
+        let _ = cached_stopped.await;
+    }));
+    let mut cached = reads_from(cached_base).await?;
+    let _ = stop_cached.send(());
+    serving_cached.await??;
 
     println!("BENCH clients={clients}");
     println!("BENCH seconds={seconds}");
@@ -213,6 +224,9 @@ async fn main() -> anyhow::Result<()> {
     println!("BENCH list_per_s={:.1}", reads.rate());
     println!("BENCH list_p50_ms={:.2}", reads.percentile_ms(0.50));
     println!("BENCH list_p95_ms={:.2}", reads.percentile_ms(0.95));
+    println!("BENCH cached_list_per_s={:.1}", cached.rate());
+    println!("BENCH cached_list_p50_ms={:.2}", cached.percentile_ms(0.50));
+    println!("BENCH cached_list_p95_ms={:.2}", cached.percentile_ms(0.95));
     let _ = stop.send(());
     serving.await??;
     std::fs::remove_dir_all(&data_dir).ok();

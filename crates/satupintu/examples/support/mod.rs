@@ -85,17 +85,31 @@ pub async fn gets(
 }
 
 /// A server being prepared on `url` (an empty database): migrated, demo loaded, not yet
-/// serving; its mail goes to an SMTP sink. Returns the server, its state, its address, its data
-/// folder and the sink (kept alive for the run).
+/// serving, without the page cache; its mail goes to an SMTP sink. Returns the server, its
+/// state, its address, its data folder and the sink (kept alive for the run).
 pub async fn prepared_server(
     url: &str,
     name: &str,
 ) -> anyhow::Result<(Server, AppState, String, std::path::PathBuf, smtp_sink::SmtpSink)> {
     let data_dir = std::env::temp_dir().join(format!("satupintu-bench-{name}-{}", std::process::id()));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let sink = smtp_sink::SmtpSink::start().await;
+    let (server, base) = node(url, &data_dir, &sink.url(), 0).await?;
+    server.prepare().await?;
+    let state = server.state().clone();
+    Ok((server, state, base, data_dir, sink))
+}
+
+/// A server on `url` and `data_dir` (already prepared, or to be), with the page cache kept
+/// `page_cache_seconds` (2 by default in production); returns it and its address.
+pub async fn node(
+    url: &str,
+    data_dir: &std::path::Path,
+    smtp_url: &str,
+    page_cache_seconds: u64,
+) -> anyhow::Result<(Server, String)> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let config = ServeConfig {
-        smtp_url: Some(sink.url()),
+        smtp_url: Some(smtp_url.to_string()),
         mail_from: "Satu Pintu <noreply@bench.test>".into(),
         sms_gateway_url: None,
         sms_gateway_token: None,
@@ -104,19 +118,17 @@ pub async fn prepared_server(
         public_url: None,
         no_demo: false,
         max_body_bytes: 1_048_576,
-        page_cache_seconds: 0,
+        page_cache_seconds,
         request_timeout_seconds: 30,
         overdue_check_seconds: 300,
         store: StoreConfig {
-            data_dir: data_dir.clone(),
+            data_dir: data_dir.to_path_buf(),
             database_url: Some(url.to_string()),
             db_max_connections: 16,
         },
     };
     let db = Db::connect_lazy(url, 16)?;
     let server = Server::new(listener, db, &config)?;
-    server.prepare().await?;
-    let state = server.state().clone();
     let base = format!("http://{}", server.local_addr()?);
-    Ok((server, state, base, data_dir, sink))
+    Ok((server, base))
 }

@@ -14,9 +14,11 @@ use super::schema::{self, Kind, Table};
 use super::{FileLine, MANIFEST_PREFIX, Manifest, ManifestLine, SignatureLine, TableLine};
 use crate::db::{Backend, Db};
 
-/// Rows per INSERT statement (fewer for wide tables: SQLite takes at most 32,766 parameters).
-const BATCH_ROWS: usize = 500;
-const BATCH_PARAMETERS: usize = 30_000;
+/// Rows per INSERT statement, fewer for wide tables: binding looks each parameter's name up
+/// in a list as long as the statement's (SQLite), so cost grows with the square of the
+/// parameters per statement.
+const BATCH_ROWS: usize = 250;
+const BATCH_PARAMETERS: usize = 1_000;
 
 /// Written by a trigger as audit entries go in (SQLite); its backed-up row is the truth, so
 /// it is loaded after everything else.
