@@ -30,7 +30,8 @@ pub struct SignedTreeHead {
 
 /// The newest signed tree head; a new one is signed when entries were appended since.
 #[utoipa::path(get, path = "/api/v1/transparency/sth", tag = "transparency",
-    responses((status = 200, body = SignedTreeHead)))]
+    responses((status = 200, body = SignedTreeHead),
+        (status = 404, description = "The log is still empty", body = Problem, content_type = "application/problem+json")))]
 pub async fn tree_head(State(state): State<AppState>) -> AppResult<Json<SignedTreeHead>> {
     let head = store::sign_tree_head(&state.db, &state.audit_key).await?;
     let head = match head {
@@ -111,7 +112,7 @@ pub async fn entries(
         return Err(out_of_range("start", 0, i64::MAX));
     }
     if q.end <= q.start || q.end - q.start > MAX_ENTRIES {
-        return Err(out_of_range("end", q.start + 1, q.start.saturating_add(MAX_ENTRIES)));
+        return Err(out_of_range("end", q.start.saturating_add(1), q.start.saturating_add(MAX_ENTRIES)));
     }
     let leaves = store::leaves(&state.db, q.start, q.end).await?;
     Ok(Json(Entries {
@@ -126,10 +127,16 @@ fn out_of_range(name: &str, min: i64, max: i64) -> AppError {
     AppError::InvalidParameter { name: name.into(), problem: ParamProblem::OutOfRange { min, max } }
 }
 
-/// The size of the newest signed tree head: proofs are given against signed heads only.
+/// The size of the newest signed tree head: proofs are given against signed heads only. A
+/// log that has entries but no head yet gets one, as `/sth` would sign it.
 async fn signed_size(state: &AppState) -> AppResult<i64> {
-    let head = store::latest_tree_head(&state.db).await?.ok_or(AppError::NotFound)?;
-    Ok(i64::try_from(head.head.tree_size).map_err(anyhow::Error::from)?)
+    let head = match store::latest_tree_head(&state.db).await? {
+        Some(head) => Some(head),
+        None => store::sign_tree_head(&state.db, &state.audit_key).await?,
+    };
+    // An empty log proves nothing: every size asked about is out of range.
+    let size = head.map_or(0, |h| h.head.tree_size);
+    Ok(i64::try_from(size).map_err(anyhow::Error::from)?)
 }
 
 /// Query of an inclusion proof.

@@ -225,8 +225,9 @@ pub struct CitizenQuery {
 /// A citizen's record, for officers within scope. Needs a token with `citizens:read`.
 #[utoipa::path(get, path = "/api/v1/citizens", tag = "identity", params(CitizenQuery),
     security(("bearer" = [])),
-    responses((status = 200, body = PersonalData), (status = 401, body = crate::web::problem::Problem),
-        (status = 403, body = crate::web::problem::Problem), (status = 404, body = crate::web::problem::Problem)))]
+    responses((status = 200, body = PersonalData),
+        (status = 400, description = "A parameter is missing or malformed, or the purpose is shorter than 3 or longer than 200 characters", body = crate::web::problem::Problem, content_type = "application/problem+json"),
+        (status = 401, body = crate::web::problem::Problem, content_type = "application/problem+json"), (status = 403, body = crate::web::problem::Problem, content_type = "application/problem+json"), (status = 404, body = crate::web::problem::Problem, content_type = "application/problem+json")))]
 pub async fn api_citizen(
     State(state): State<AppState>,
     officer: Officer,
@@ -242,8 +243,8 @@ pub async fn api_citizen(
 
 /// Everything held about the signed-in account.
 #[utoipa::path(get, path = "/api/v1/me", tag = "identity", security(("bearer" = [])),
-    responses((status = 200, body = PersonalData), (status = 401, body = crate::web::problem::Problem),
-        (status = 403, body = crate::web::problem::Problem)))]
+    responses((status = 200, body = PersonalData), (status = 401, body = crate::web::problem::Problem, content_type = "application/problem+json"),
+        (status = 403, body = crate::web::problem::Problem, content_type = "application/problem+json")))]
 pub async fn api_me(State(state): State<AppState>, signed_in: SignedIn) -> AppResult<Json<PersonalData>> {
     if !signed_in.principal.has_scope("me:read") {
         return Err(AppError::Forbidden);
@@ -276,8 +277,8 @@ pub struct TokenResponse {
 
 /// Exchanges email, password and TOTP code for a bearer token. Any failure is the same 401.
 #[utoipa::path(post, path = "/api/v1/auth/token", tag = "identity", request_body = TokenRequest,
-    responses((status = 201, body = TokenResponse), (status = 401, body = crate::web::problem::Problem),
-        (status = 429, body = crate::web::problem::Problem)))]
+    responses((status = 201, body = TokenResponse), (status = 400, description = "The body is not JSON of this shape", body = crate::web::problem::Problem, content_type = "application/problem+json"),
+        (status = 401, body = crate::web::problem::Problem, content_type = "application/problem+json"), (status = 429, body = crate::web::problem::Problem, content_type = "application/problem+json")))]
 pub async fn api_token(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
@@ -348,7 +349,7 @@ pub async fn api_token(
 
 /// Revokes the token the request carries.
 #[utoipa::path(delete, path = "/api/v1/auth/token", tag = "identity", security(("bearer" = [])),
-    responses((status = 204), (status = 401, body = crate::web::problem::Problem)))]
+    responses((status = 204), (status = 401, body = crate::web::problem::Problem, content_type = "application/problem+json")))]
 pub async fn api_revoke_token(State(state): State<AppState>, signed_in: SignedIn) -> AppResult<StatusCode> {
     let Credential::ApiToken { id, .. } = signed_in.principal.credential else {
         return Err(AppError::Unauthorized);

@@ -331,11 +331,11 @@ pub struct ActionResult {
     request_body = ActionRequest,
     responses(
         (status = 200, body = ActionResult),
+        (status = 400, description = "The body is not JSON of this shape, or the action needs a note (`parameter`: `note`)", body = crate::web::problem::Problem, content_type = "application/problem+json"),
         (status = 401, body = crate::web::problem::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Outside the officer's scope, or a token without `applications:handle`", body = crate::web::problem::Problem, content_type = "application/problem+json"),
         (status = 404, body = crate::web::problem::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not an action allowed now at this step for this officer", body = crate::web::problem::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The note is missing or too long", body = crate::web::problem::Problem, content_type = "application/problem+json")))]
+        (status = 409, description = "Not an action allowed now at this step for this officer", body = crate::web::problem::Problem, content_type = "application/problem+json")))]
 pub async fn act(
     State(state): State<AppState>,
     context: RequestContext,
@@ -409,6 +409,8 @@ async fn own_editable(state: &AppState, signed_in: &SignedIn, id: &str) -> AppRe
     responses(
         (status = 200, body = AttachmentView),
         (status = 400, description = "An empty body", body = crate::web::problem::Problem, content_type = "application/problem+json"),
+        (status = 401, body = crate::web::problem::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a citizen's token with `applications:write`", body = crate::web::problem::Problem, content_type = "application/problem+json"),
         (status = 404, description = "Not one's application, or no such requirement for these answers", body = crate::web::problem::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already submitted and not waiting for a correction", body = crate::web::problem::Problem, content_type = "application/problem+json"),
         (status = 413, description = "Larger than the requirement allows", body = crate::web::problem::Problem, content_type = "application/problem+json"),
@@ -451,6 +453,8 @@ pub async fn put_attachment(
     params(("id" = i64, Path, description = "The application's id")),
     responses(
         (status = 200, body = ApplicationView),
+        (status = 401, body = crate::web::problem::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not a citizen's token with `applications:write`", body = crate::web::problem::Problem, content_type = "application/problem+json"),
         (status = 404, body = crate::web::problem::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already submitted", body = crate::web::problem::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Answers or required documents missing", body = crate::web::problem::Problem, content_type = "application/problem+json")))]
