@@ -287,6 +287,8 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/pengaduan/{id}", get(crate::complaints::routes::detail))
         .route("/admin/pengaduan", get(crate::complaints::admin::queue))
         .route("/admin/pengaduan/laporan", get(crate::complaints::admin::sla_report))
+        .route("/admin/ikm", get(crate::satisfaction::page))
+        .route("/admin/ikm.csv", get(crate::satisfaction::csv))
         .route("/admin/pengaduan/{id}", get(crate::complaints::admin::detail))
         .route("/admin/pengaduan/{id}/tindakan", post(crate::complaints::admin::act))
         .route("/pengaduan/{id}/dukung", post(crate::complaints::routes::support))

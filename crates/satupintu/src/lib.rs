@@ -21,6 +21,7 @@ pub mod ops;
 pub mod outbox;
 pub mod portal;
 pub mod regions;
+pub mod satisfaction;
 pub mod secrets;
 pub mod services;
 pub mod sms;

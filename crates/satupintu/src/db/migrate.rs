@@ -42,6 +42,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(13, "0013_notifications"),
     migration!(14, "0014_surveys"),
     migration!(15, "0015_complaints"),
+    migration!(16, "0016_ikm_report"),
 ];
 
 impl Migration {

@@ -77,6 +77,8 @@ pub enum Permission {
     ManageServices,
     /// Verify, forward, reject and follow up the complaints routed to an agency.
     HandleComplaints,
+    /// Read an agency's satisfaction (IKM) reports and export them.
+    ReadSatisfaction,
 }
 
 /// The permission table.
@@ -96,6 +98,7 @@ pub fn allows(role: Role, permission: Permission) -> bool {
                     | ManageAppointments
                     | ManageServices
                     | HandleComplaints
+                    | ReadSatisfaction
             )
         }
         Role::Officer => {
@@ -110,10 +113,11 @@ pub fn allows(role: Role, permission: Permission) -> bool {
                     | RevokeDocuments
                     | ManageAppointments
                     | HandleComplaints
+                    | ReadSatisfaction
             )
         }
         Role::ContentEditor => matches!(permission, EditContent),
-        Role::Auditor => matches!(permission, ReadAccessLog),
+        Role::Auditor => matches!(permission, ReadAccessLog | ReadSatisfaction),
     }
 }
 

@@ -108,6 +108,11 @@ async fn tree_heads_and_proofs_verify_with_the_public_key_alone(store: Store) {
     )
     .await;
     app.json("/api/v1/transparency/entries?start=5&end=5000", 400).await;
+    // The largest start there is: refused as out of range, not overflowed.
+    let edge = app
+        .json("/api/v1/transparency/entries?start=9223372036854775807&end=-9223372036854775808", 400)
+        .await;
+    assert_eq!(edge["parameter"], "end");
     app.stop().await;
 }
 

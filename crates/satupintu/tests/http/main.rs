@@ -29,6 +29,7 @@ mod officers;
 mod operations;
 mod portal;
 mod privacy;
+mod satisfaction;
 mod search;
 mod services;
 mod sms;

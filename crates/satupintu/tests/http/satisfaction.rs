@@ -1,0 +1,136 @@
+//! The satisfaction report (IKM): per unit and period, the figures of PermenPAN-RB 14/2017
+//! from the stored responses, for officers whose scope covers the unit, as a page and as CSV.
+
+use satupintu_rules::ikm::{self, Tally};
+use sqlx::Row;
+
+use crate::identity::{create_officer, officer_session};
+use crate::store_tests;
+use crate::support::{Store, TestApp};
+
+store_tests!(a_units_report_gives_the_regulations_figures_within_the_officers_scope);
+
+/// The scores of the n-th walk-in respondent: varied, every element answered.
+fn scores(n: u64) -> [u8; 9] {
+    std::array::from_fn(|i| 1 + ((n * 7 + i as u64 * 3 + n / 5) % 4) as u8)
+}
+
+async fn agency_id(db: &sqlx::AnyPool, slug: &str) -> i64 {
+    sqlx::query("SELECT id FROM agencies WHERE slug = $1")
+        .bind(slug)
+        .fetch_one(db)
+        .await
+        .expect("agency")
+        .get("id")
+}
+
+async fn respond(db: &sqlx::AnyPool, agency: i64, day: &str, n: u64) {
+    let s = scores(n);
+    let mut insert = sqlx::query(
+        "INSERT INTO survey_responses (source, agency_id, submitted_on, u1, u2, u3, u4, u5, u6, u7, u8, u9) \
+         VALUES ('walk_in', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(agency)
+    .bind(day);
+    for score in s {
+        insert = insert.bind(i64::from(score));
+    }
+    insert.execute(db).await.expect("response");
+}
+
+async fn a_units_report_gives_the_regulations_figures_within_the_officers_scope(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let db = sqlx::AnyPool::connect(&app.database_url).await.expect("database");
+    let (genteng, dishub) = (agency_id(&db, "kecamatan-genteng").await, agency_id(&db, "dishub").await);
+    // 150 responses to the unit in March, 20 in April (outside the period asked), 30 to another unit.
+    let mut expected = Tally::default();
+    for n in 0..150 {
+        respond(&db, genteng, &format!("2026-03-{:02}", 1 + n % 28), n).await;
+        expected.add(&scores(n).map(Some));
+    }
+    for n in 150..170 {
+        respond(&db, genteng, "2026-04-02", n).await;
+    }
+    for n in 0..30 {
+        respond(&db, dishub, "2026-03-10", n + 1000).await;
+    }
+    let index = expected.index().expect("an index");
+
+    let head = create_officer(
+        &app,
+        "kabid.ikm@genteng.test",
+        "supervisor",
+        Some("kecamatan-genteng"),
+        Some("35.78"),
+    );
+    let mut supervisor = officer_session(&app, &head).await;
+    let page = supervisor.get("/admin/ikm?unit=kecamatan-genteng&dari=2026-03-01&sampai=2026-03-31").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let converted = format!("{:.2}", ikm::two_decimals(index.converted)).replace('.', ",");
+    assert!(page.body.contains(&format!("<strong>{converted}</strong>")), "IKM {converted}: {}", page.body);
+    assert!(page.body.contains(&format!("<dd>{}</dd>", 150)), "respondents");
+    assert!(page.body.contains(&format!("mutu {}", index.grade.letter())), "grade");
+    assert!(page.body.contains(index.grade.label()), "label");
+    let u1 = format!("{:.2}", index.nrr[0].expect("u1")).replace('.', ",");
+    assert!(page.body.contains(&format!("<td>{u1}</td>")), "NRR u1 {u1}");
+    assert!(page.body.contains("<svg role=\"img\""), "the chart");
+    // Nobody applied in March: no volume, so no minimum sample to reach.
+    assert!(page.body.contains("<dd>0: terpenuhi</dd>"), "sample");
+
+    let csv = app
+        .client
+        .get(app.url("/admin/ikm.csv?unit=kecamatan-genteng&dari=2026-03-01&sampai=2026-03-31"))
+        .header("cookie", supervisor.cookie_header())
+        .send()
+        .await
+        .expect("csv");
+    assert_eq!(csv.status(), 200);
+    assert!(csv.headers()["content-type"].to_str().expect("type").starts_with("text/csv"));
+    let text = csv.text().await.expect("body");
+    let line = |key: &str| -> Vec<String> {
+        text.lines()
+            .find(|l| l.split(',').nth(3) == Some(key))
+            .unwrap_or_else(|| panic!("{key} in {text}"))
+            .split(',')
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(line("respondents")[5], "150");
+    assert_eq!(line("ikm")[5], format!("{:.2}", ikm::two_decimals(index.converted)));
+    assert_eq!(line("ikm_0111")[5], format!("{:.2}", ikm::two_decimals(index.converted_printed_weight)));
+    assert_eq!(line("grade")[5], index.grade.letter());
+    assert_eq!(line("u9")[5], format!("{:.4}", index.nrr[8].expect("u9")));
+
+    // The whole of March and April, and the other unit: outside the supervisor's scope.
+    let both = supervisor.get("/admin/ikm?unit=kecamatan-genteng&dari=2026-03-01&sampai=2026-04-30").await;
+    assert!(both.body.contains("<dd>170</dd>"), "April counted");
+    assert_eq!(supervisor.get("/admin/ikm?unit=dishub").await.status, 403);
+    assert_eq!(supervisor.get("/admin/ikm?dari=2026-13-01").await.status, 400);
+    assert_eq!(supervisor.get("/admin/ikm?dari=2026-05-01&sampai=2026-04-01").await.status, 400);
+    // Today one application came in and nobody has answered yet: the sample falls short.
+    let (token, _) =
+        crate::applications::api_tokens(&app, crate::identity::NIK_WONOCOLO, "ikm@warga.test").await;
+    let body = serde_json::json!({
+        "service": "surat-keterangan-domisili",
+        "data": {"keperluan": "Pendaftaran sekolah anak", "alamat_domisili": "Jl. Kenari 12, RT 03 RW 05, Genteng",
+                 "status_tempat": "sewa", "lama_tinggal_bulan": 26}
+    });
+    assert_eq!(crate::applications::post_api(&app, &token, Some("ikm-1"), &body).await.status(), 201);
+    let day = satupintu::calendar::today_at(7);
+    let today = supervisor.get(&format!("/admin/ikm?unit=kecamatan-genteng&dari={day}&sampai={day}")).await;
+    assert!(
+        today.body.contains("<dd>1: <strong class=\"overdue\">belum terpenuhi</strong></dd>"),
+        "{}",
+        today.body
+    );
+    assert!(today.body.contains("belum ada responden"), "no index without respondents");
+    // A clerk handles cases but does not read the unit's report.
+    let clerk =
+        create_officer(&app, "loket.ikm@genteng.test", "officer", Some("kecamatan-genteng"), Some("35.78"));
+    let mut desk = officer_session(&app, &clerk).await;
+    assert_eq!(desk.get("/admin/ikm").await.status, 403);
+    // Without signing in: to the sign-in page.
+    assert_eq!(app.get("/admin/ikm").await.status().as_u16(), 303);
+    db.close().await;
+    app.stop().await;
+}
