@@ -170,10 +170,8 @@ fn page_content(letter: &Letter) -> Result<Vec<u8>, Error> {
     }
     y -= 24.0;
 
-    let column = PAGE_WIDTH / 2.0 + 20.0;
-    y = text_line(&mut content, &letter.place_and_date, Face::Regular, 11.0, column, y);
-    for line in &letter.signatory {
-        y = text_line(&mut content, line, Face::Bold, 11.0, column, y);
+    for (line, face) in signature_block(letter) {
+        y = text_line(&mut content, &line, face, 11.0, SIGNATURE_COLUMN, y);
     }
     if y < MARGIN + QR_SIDE + 20.0 {
         return Err(Error::TooLong);
@@ -187,6 +185,23 @@ fn page_content(letter: &Letter) -> Result<Vec<u8>, Error> {
         }
     }
     Ok(content.finish().to_vec())
+}
+
+/// Where the place, date and signatory start: the right half of the page.
+const SIGNATURE_COLUMN: f32 = PAGE_WIDTH / 2.0 + 20.0;
+
+/// The place and date, then the signatory's lines, each wrapped to the column so that a long
+/// agency name stays on the page.
+fn signature_block(letter: &Letter) -> Vec<(String, Face)> {
+    let width = PAGE_WIDTH - MARGIN - SIGNATURE_COLUMN;
+    let mut lines: Vec<(String, Face)> = wrap(&letter.place_and_date, Face::Regular, 11.0, width)
+        .into_iter()
+        .map(|l| (l, Face::Regular))
+        .collect();
+    for line in &letter.signatory {
+        lines.extend(wrap(line, Face::Bold, 11.0, width).into_iter().map(|l| (l, Face::Bold)));
+    }
+    lines
 }
 
 fn line_height(size: f32) -> f32 {
@@ -229,4 +244,29 @@ fn qr(content: &mut Content, url: &str, x: f32, y: f32) -> Result<(), Error> {
     }
     content.fill_nonzero();
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_signatory_wraps_within_the_page() {
+        let mut letter = crate::sample::letter();
+        letter.signatory = vec![
+            "a.n. Kepala Dinas Kependudukan dan Pencatatan Sipil".into(),
+            "Kepala Bidang Pelayanan Pencatatan Sipil".into(),
+        ];
+        let block = signature_block(&letter);
+        let width = PAGE_WIDTH - MARGIN - SIGNATURE_COLUMN;
+        for (line, face) in &block {
+            assert!(face.width(line, 11.0) <= width, "`{line}` fits the column");
+        }
+        let words =
+            |lines: &[String]| lines.join(" ").split_whitespace().map(str::to_string).collect::<Vec<_>>();
+        let shown: Vec<String> =
+            block.iter().filter(|(_, f)| *f == Face::Bold).map(|(l, _)| l.clone()).collect();
+        assert_eq!(words(&shown), words(&letter.signatory), "no word is lost");
+        assert!(shown.len() > letter.signatory.len(), "the long line was wrapped");
+    }
 }

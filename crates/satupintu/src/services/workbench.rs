@@ -78,6 +78,8 @@ struct Queued {
     receipt: String,
     service_slug: String,
     service_name: (String, String),
+    /// The service and the version the application was made under (its workflow names the steps).
+    service_version: (i64, i64),
     agency_id: i64,
     region_code: String,
     status: String,
@@ -89,7 +91,8 @@ struct Queued {
 
 async fn queue_rows(state: &AppState) -> anyhow::Result<Vec<Queued>> {
     let rows = sqlx::query(
-        "SELECT a.id, a.receipt, s.slug, s.name, s.name_en, a.agency_id, a.region_code, a.status, a.step, \
+        "SELECT a.id, a.receipt, s.slug, s.name, s.name_en, a.service_id, a.service_version, a.agency_id, \
+                a.region_code, a.status, a.step, \
                 a.submitted_at, a.due_on, a.assigned_to \
          FROM applications a JOIN services s ON s.id = a.service_id \
          WHERE a.status IN ('in_progress', 'revision') ORDER BY a.due_on, a.id LIMIT 2000",
@@ -103,6 +106,7 @@ async fn queue_rows(state: &AppState) -> anyhow::Result<Vec<Queued>> {
                 receipt: row.try_get::<Option<String>, _>("receipt")?.unwrap_or_default(),
                 service_slug: row.try_get("slug")?,
                 service_name: (row.try_get("name")?, row.try_get("name_en")?),
+                service_version: (row.try_get("service_id")?, row.try_get("service_version")?),
                 agency_id: row.try_get("agency_id")?,
                 region_code: row.try_get("region_code")?,
                 status: row.try_get("status")?,
@@ -149,6 +153,23 @@ pub async fn queue(
         (lang.t("work-count-revision"), in_scope.iter().filter(|a| a.status == "revision").count()),
         (lang.t("work-count-overdue"), in_scope.iter().filter(|a| is_overdue(a)).count()),
     ];
+    // Steps are shown by their names in the version each application was made under (each
+    // version is read once per process).
+    let mut definitions = std::collections::HashMap::new();
+    for a in &in_scope {
+        if let std::collections::hash_map::Entry::Vacant(slot) = definitions.entry(a.service_version) {
+            let (service, version) = a.service_version;
+            slot.insert(crate::services::catalogue::definition_at(&state.db, service, version).await?);
+        }
+    }
+    let step_of = |a: &Queued| {
+        let key = a.step.as_deref().unwrap_or_default();
+        definitions
+            .get(&a.service_version)
+            .map(|service| crate::services::routes::step_name(lang, service, key))
+            .filter(|name| !name.is_empty())
+            .unwrap_or_else(|| key.to_string())
+    };
     let rows = in_scope
         .iter()
         .filter(|a| query.layanan.as_deref().is_none_or(|s| s.is_empty() || s == a.service_slug))
@@ -163,11 +184,7 @@ pub async fn queue(
             href: format!("/admin/permohonan/{}", a.id),
             receipt: a.receipt.clone(),
             service: lang.pick(&a.service_name.0, &a.service_name.1).to_string(),
-            step: if a.status == "revision" {
-                lang.t("apply-status-revision")
-            } else {
-                a.step.clone().unwrap_or_default()
-            },
+            step: if a.status == "revision" { lang.t("apply-status-revision") } else { step_of(a) },
             submitted: format_timestamp(lang, a.submitted_at, installation.utc_offset_hours),
             due: a.due_on.as_deref().and_then(|d| format_iso_date(lang, d)).unwrap_or_default(),
             overdue: is_overdue(a),

@@ -166,10 +166,14 @@ struct ErrorPage {
 
 fn error_page(context: &RequestContext, report: &ErrorReport) -> Response {
     let lang = context.lang;
+    let title = title(lang, report.kind);
+    // The window's title names the error too (WCAG 2.4.2), not only the heading.
+    let mut chrome = Chrome::minimal(context);
+    chrome.title = title.clone();
     let page = ErrorPage {
-        chrome: Chrome::minimal(context),
+        chrome,
         status: report.kind.status().as_u16(),
-        title: title(lang, report.kind),
+        title,
         detail: detail(lang, report),
         request_id: context.request_id.clone(),
     };
