@@ -366,7 +366,8 @@ test('officers created with the CLI handle an application with a correction; the
   assert.equal(await page.locator(`a[href="${statusPath}/survei"]`).count(), 1, 'the survey is offered');
   await page.click(`a[href="${statusPath}/survei"]`);
   assert.match(page.url(), /\/survei$/);
-  assert.equal(await page.locator('main fieldset').count(), IKM_ELEMENTS.length, 'one question for each element');
+  assert.equal(await page.locator('main input[type=radio][value="1"]').count(), IKM_ELEMENTS.length, 'one question for each element');
+  assert.equal(await page.locator('main fieldset').count(), IKM_ELEMENTS.length + 4, 'and the optional profile');
   // A second tab keeps the form open, as a reader who goes back would.
   const stale = await citizen.newPage();
   await stale.goto(server.base + `${statusPath}/survei`);
@@ -395,6 +396,11 @@ test('officers created with the CLI handle an application with a correction; the
   assert.match(await stale.title(), /Bertentangan dengan keadaan saat ini/);
   await page.goto(server.base + `${statusPath}/survei`);
   assert.equal(new URL(page.url()).pathname, statusPath, 'the survey sends back to the status page');
+
+  // The unit's satisfaction report counts the answer; the supervisor reads it.
+  await chief.goto(server.base + '/admin/ikm');
+  assert.match(await chief.textContent('.facts'), /Responden\s*1\b/);
+  await checkPages(await head.cookies(), ['/admin/ikm']);
 
   await citizen.close();
   await clerk.close();

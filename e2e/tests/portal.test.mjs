@@ -33,6 +33,7 @@ const PAGES = [
   ['complaints', '/pengaduan'],
   ['complaint-form', '/pengaduan/baru'],
   ['complaint-track', '/pengaduan/lacak'],
+  ['walk-in-survey', '/survei/kecamatan-genteng'],
 ];
 
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];

@@ -288,6 +288,10 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/admin/pengaduan", get(crate::complaints::admin::queue))
         .route("/admin/pengaduan/laporan", get(crate::complaints::admin::sla_report))
         .route("/admin/ikm", get(crate::satisfaction::page))
+        .route(
+            "/survei/{unit}",
+            get(crate::services::survey::walk_in_form).post(crate::services::survey::walk_in_submit),
+        )
         .route("/admin/ikm.csv", get(crate::satisfaction::csv))
         .route("/admin/pengaduan/{id}", get(crate::complaints::admin::detail))
         .route("/admin/pengaduan/{id}/tindakan", post(crate::complaints::admin::act))

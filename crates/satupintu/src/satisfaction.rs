@@ -138,6 +138,8 @@ pub struct ReportPage {
     elements: Vec<ElementLine>,
     /// Raw index (1–4), converted (25–100), converted with 0.111, grade and label.
     summary: Option<(String, String, String, &'static str, String)>,
+    /// The unit's walk-in survey address and its QR code (an inline SVG).
+    walk_in: (String, String),
 }
 
 /// The unit and period asked for, checked against the officer's scope.
@@ -209,6 +211,8 @@ pub async fn page(
         )
     });
     let day = |d: Date| format_date(lang, d.year(), d.month(), d.day());
+    let walk_in = format!("{}/survei/{}", state.link_base, agency.slug);
+    let walk_in_qr = crate::identity::totp::qr_svg(&walk_in, &lang.t("ikm-walk-in-qr"))?;
     render(&ReportPage {
         chrome: Chrome::new(&context, &installation, "admin", lang.t("ikm-title")),
         units: units.iter().map(|(_, a)| (a.slug.clone(), a.name.clone(), a.slug == agency.slug)).collect(),
@@ -223,6 +227,7 @@ pub async fn page(
         sample_met: report.sample_met(),
         elements,
         summary,
+        walk_in: (walk_in, walk_in_qr),
     })
 }
 

@@ -233,12 +233,17 @@ pub async fn session_layer(State(state): State<AppState>, mut request: Request, 
         }
         _ => match cookie_value(&cookies, FORM_COOKIE) {
             Some(value) => FormBinding { binding: value, new_cookie: None },
-            // Pages with forms for visitors who are not signed in: the account pages and
-            // the complaint pages (anyone may report).
-            None if path.starts_with("/akun") || path.starts_with("/pengaduan") => match new_token() {
-                Ok(value) => FormBinding { binding: value.clone(), new_cookie: Some(value) },
-                Err(e) => return AppError::Internal(e).into_response(),
-            },
+            // Pages with forms for visitors who are not signed in: the account pages, the
+            // complaint pages (anyone may report) and the walk-in survey.
+            None if path.starts_with("/akun")
+                || path.starts_with("/pengaduan")
+                || path.starts_with("/survei") =>
+            {
+                match new_token() {
+                    Ok(value) => FormBinding { binding: value.clone(), new_cookie: Some(value) },
+                    Err(e) => return AppError::Internal(e).into_response(),
+                }
+            }
             None => FormBinding { binding: String::new(), new_cookie: None },
         },
     };

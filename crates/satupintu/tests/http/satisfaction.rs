@@ -8,7 +8,10 @@ use crate::identity::{create_officer, officer_session};
 use crate::store_tests;
 use crate::support::{Store, TestApp};
 
-store_tests!(a_units_report_gives_the_regulations_figures_within_the_officers_scope);
+store_tests!(
+    a_units_report_gives_the_regulations_figures_within_the_officers_scope,
+    anyone_served_at_a_unit_answers_its_walk_in_survey_with_an_optional_profile,
+);
 
 /// The scores of the n-th walk-in respondent: varied, every element answered.
 fn scores(n: u64) -> [u8; 9] {
@@ -132,5 +135,78 @@ async fn a_units_report_gives_the_regulations_figures_within_the_officers_scope(
     // Without signing in: to the sign-in page.
     assert_eq!(app.get("/admin/ikm").await.status().as_u16(), 303);
     db.close().await;
+    app.stop().await;
+}
+
+async fn anyone_served_at_a_unit_answers_its_walk_in_survey_with_an_optional_profile(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let mut kiosk = crate::browser::Browser::new(&app);
+    let page = kiosk.get("/survei/kecamatan-genteng").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Survei kepuasan: Kecamatan Genteng"), "{}", page.body);
+    assert!(page.body.contains("Tentang Anda (tidak wajib)"));
+    assert_eq!(kiosk.get("/survei/tidak-ada").await.status, 404);
+
+    // A missing score is named, the other answers kept; nothing is stored.
+    let mut answers: Vec<(&str, &str)> =
+        satupintu::services::survey::ELEMENTS.iter().map(|e| (*e, "3")).collect();
+    answers.retain(|(e, _)| *e != "sarana");
+    answers.push(("usia", "26-35"));
+    kiosk.get("/survei/kecamatan-genteng").await;
+    let refused = kiosk.post("/survei/kecamatan-genteng", &answers).await;
+    assert_eq!(refused.status, 400);
+    assert!(refused.body.contains("href=\"#sarana-1\""), "the error links to the question");
+    assert!(refused.body.contains("id=\"usia-26-35\" name=\"usia\" value=\"26-35\" checked"), "answers kept");
+
+    answers.push(("sarana", "4"));
+    answers.push(("jenis_kelamin", "P"));
+    answers.push(("pekerjaan", "bukan-pilihan"));
+    answers.push(("saran", "Antrean lebih tertib dengan nomor."));
+    let stored = kiosk.post("/survei/kecamatan-genteng", &answers).await;
+    assert_eq!(stored.status, 303, "{}", stored.body);
+    assert_eq!(stored.location.as_deref(), Some("/survei/kecamatan-genteng?terima=1"));
+    let next = kiosk.get("/survei/kecamatan-genteng?terima=1").await;
+    assert!(next.body.contains("Terima kasih"), "thanks, and the form for the next respondent");
+    // Without the form token: refused.
+    let forged = app
+        .client
+        .post(app.url("/survei/kecamatan-genteng"))
+        .form(&[("persyaratan", "1")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(forged.status().as_u16(), 403);
+
+    let db = sqlx::AnyPool::connect(&app.database_url).await.expect("database");
+    let row = sqlx::query(
+        "SELECT r.source, r.application_id, r.u1, r.u9, r.sex, r.age_group, r.occupation, r.suggestion \
+         FROM survey_responses r JOIN agencies a ON a.id = r.agency_id WHERE a.slug = 'kecamatan-genteng'",
+    )
+    .fetch_all(&db)
+    .await
+    .expect("responses");
+    assert_eq!(row.len(), 1, "one response stored");
+    let r = &row[0];
+    assert_eq!(r.get::<String, _>("source"), "walk_in");
+    assert_eq!(r.get::<Option<i64>, _>("application_id"), None);
+    assert_eq!((r.get::<i64, _>("u1"), r.get::<i64, _>("u9")), (3, 4));
+    assert_eq!(r.get::<Option<String>, _>("sex").as_deref(), Some("P"));
+    assert_eq!(r.get::<Option<String>, _>("age_group").as_deref(), Some("26-35"));
+    assert_eq!(r.get::<Option<String>, _>("occupation"), None, "an unknown choice is not stored");
+    assert_eq!(
+        r.get::<Option<String>, _>("suggestion").as_deref(),
+        Some("Antrean lebih tertib dengan nomor.")
+    );
+    db.close().await;
+
+    // The unit's report counts it and shows the walk-in address with its QR code.
+    let head =
+        create_officer(&app, "camat@genteng.test", "supervisor", Some("kecamatan-genteng"), Some("35.78"));
+    let mut supervisor = officer_session(&app, &head).await;
+    let day = satupintu::calendar::today_at(7);
+    let report = supervisor.get(&format!("/admin/ikm?unit=kecamatan-genteng&dari={day}&sampai={day}")).await;
+    assert!(report.body.contains("<dt>Responden</dt><dd>1</dd>"), "{}", report.body);
+    assert!(report.body.contains("/survei/kecamatan-genteng</a>"), "the walk-in address");
+    assert!(report.body.contains("<svg role=\"img\" aria-label=\"Kode QR survei"), "its QR code");
     app.stop().await;
 }
