@@ -206,6 +206,8 @@ async fn main() -> anyhow::Result<()> {
     // answer for 2 s (the page cache), so apps polling the same feed share one rendering.
     let mut reads = reads_from(base.clone()).await?;
     let (cached_node, cached_base) = support::node(&url, &data_dir, &sink.url(), 2).await?;
+    // Finds the database ready (migrated, demo loaded) and starts answering.
+    cached_node.prepare().await?;
     let (stop_cached, cached_stopped) = tokio::sync::oneshot::channel::<()>();
     let serving_cached = tokio::spawn(cached_node.run(async move {
         let _ = cached_stopped.await;

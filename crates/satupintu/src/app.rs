@@ -288,6 +288,7 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/admin/pengaduan", get(crate::complaints::admin::queue))
         .route("/admin/pengaduan/laporan", get(crate::complaints::admin::sla_report))
         .route("/admin/ikm", get(crate::satisfaction::page))
+        .route("/pengaduan/survei", post(crate::services::survey::complaint_survey))
         .route(
             "/survei/{unit}",
             get(crate::services::survey::walk_in_form).post(crate::services::survey::walk_in_submit),

@@ -1104,3 +1104,4 @@ survey-profile-pekerjaan-lainnya = Other
 ikm-walk-in = Survey link for counters and kiosks
 ikm-walk-in-intro = Print this QR code at the counter or open the link on a kiosk: anyone served at this unit can answer the survey without an account.
 ikm-walk-in-qr = QR code of this unit's satisfaction survey
+complaint-rate-intro = Your report is closed. How was it handled? Your rating counts in the satisfaction index of the unit that handled it.

@@ -1101,3 +1101,4 @@ survey-profile-pekerjaan-lainnya = Lainnya
 ikm-walk-in = Tautan survei untuk loket dan kios
 ikm-walk-in-intro = Cetak kode QR ini di loket atau buka tautannya di kios: siapa pun yang dilayani di unit ini dapat mengisi survei tanpa akun.
 ikm-walk-in-qr = Kode QR survei kepuasan unit ini
+complaint-rate-intro = Laporan Anda sudah selesai. Bagaimana penanganannya? Penilaian Anda dihitung dalam Indeks Kepuasan Masyarakat unit yang menanganinya.

@@ -460,8 +460,10 @@ pub struct DetailPage {
     supported: bool,
     /// The tracking code, when the reporter may confirm or dispute the follow-up now.
     respond_with: Option<String>,
+    /// The tracking code, when the report is closed and its survey not yet answered.
+    rate_with: Option<String>,
     /// What the reporter's answer did, or why it was refused.
-    answer: Option<(bool, String)>,
+    pub(crate) answer: Option<(bool, String)>,
 }
 
 /// A report's timeline as pages show it: when, what, and the note.
@@ -505,6 +507,7 @@ async fn detail_page(
         reporter_view: reporter_view.then_some((complaint.confidential, complaint.anonymous)),
         supported: false,
         respond_with: None,
+        rate_with: None,
         answer: None,
     })
 }
@@ -582,7 +585,9 @@ pub struct TrackForm {
     kode: String,
 }
 
-async fn reporter_page(
+/// The report as its reporter sees it (by tracking code), with what they may do now: answer
+/// the follow-up, or rate the service once the report is closed.
+pub(crate) async fn reporter_page(
     state: &AppState,
     context: &RequestContext,
     csrf: String,
@@ -590,8 +595,12 @@ async fn reporter_page(
     code: &str,
 ) -> AppResult<DetailPage> {
     let mut page = detail_page(state, context, csrf, complaint, true).await?;
+    let code: String = code.trim().chars().take(40).collect();
     if complaint.status == Status::Done {
-        page.respond_with = Some(code.trim().chars().take(40).collect());
+        page.respond_with = Some(code.clone());
+    }
+    if crate::services::survey::open_for_complaint(state, complaint).await? {
+        page.rate_with = Some(code);
     }
     Ok(page)
 }

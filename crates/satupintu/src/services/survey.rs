@@ -45,6 +45,22 @@ pub async fn open_for(state: &AppState, application: &Application) -> anyhow::Re
     Ok(answered.is_none())
 }
 
+/// Whether the reporter may rate the handling of this complaint now: closed, routed to a
+/// unit, not rated yet.
+pub async fn open_for_complaint(
+    state: &AppState,
+    complaint: &crate::complaints::Complaint,
+) -> anyhow::Result<bool> {
+    if complaint.status != satupintu_rules::complaint::Status::Closed || complaint.agency.is_none() {
+        return Ok(false);
+    }
+    let answered = sqlx::query("SELECT 1 FROM survey_responses WHERE complaint_id = $1")
+        .bind(complaint.id)
+        .fetch_optional(state.db.pool())
+        .await?;
+    Ok(answered.is_none())
+}
+
 /// The survey page, for an application or for a unit's walk-in respondents.
 #[derive(Template)]
 #[template(path = "services/survey.html")]
@@ -55,6 +71,8 @@ pub struct SurveyPage {
     action: String,
     /// After a walk-in response: thanks, and the form again for the next respondent.
     thanked: bool,
+    /// Fields the form carries along (a complaint's tracking code).
+    hidden: Vec<(&'static str, String)>,
     /// Each element: key, question, chosen score, error.
     questions: Vec<(&'static str, String, Option<u8>, Option<String>)>,
     /// Each profile question: name, label, choices (value, label, chosen).
@@ -74,6 +92,7 @@ impl SurveyPage {
             csrf,
             action,
             thanked: false,
+            hidden: Vec::new(),
             questions: ELEMENTS
                 .iter()
                 .map(|key| (*key, lang.t(&format!("survey-q-{key}")), None, None))
@@ -107,7 +126,7 @@ impl SurveyPage {
                 for choice in &mut profile.2 {
                     choice.2 = choice.0 == value;
                 }
-            } else if name != "csrf" {
+            } else if name != "csrf" && !self.hidden.iter().any(|(hidden, _)| hidden == name) {
                 return Err(AppError::InvalidParameter {
                     name: name.clone(),
                     problem: crate::error::ParamProblem::Unknown,
@@ -147,6 +166,8 @@ struct Answers {
 enum Case {
     /// A closed application (one response each).
     Application { id: i64, service_id: i64 },
+    /// A closed complaint (one response each).
+    Complaint { id: i64 },
     /// A visit to the unit's counter or kiosk.
     WalkIn,
 }
@@ -161,21 +182,23 @@ async fn store(
 ) -> anyhow::Result<bool> {
     let installation = crate::portal::store::installation(&state.db).await?;
     let today = crate::calendar::today_at(installation.utc_offset_hours).to_string();
-    let (source, application_id, service_id, subject) = match case {
+    let (source, application_id, complaint_id, service_id, subject) = match case {
         Case::Application { id, service_id } => {
-            ("application", Some(id), Some(service_id), format!("application/{id}"))
+            ("application", Some(id), None, Some(service_id), format!("application/{id}"))
         }
-        Case::WalkIn => ("walk_in", None, None, format!("agency/{agency_id}")),
+        Case::Complaint { id } => ("complaint", None, Some(id), None, format!("complaint/{id}")),
+        Case::WalkIn => ("walk_in", None, None, None, format!("agency/{agency_id}")),
     };
     let mut tx = state.db.begin().await?;
     let mut insert = sqlx::query(
-        "INSERT INTO survey_responses (source, application_id, service_id, agency_id, submitted_on, \
-         u1, u2, u3, u4, u5, u6, u7, u8, u9, suggestion, sex, age_group, education, occupation) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) \
-         ON CONFLICT (application_id) DO NOTHING",
+        "INSERT INTO survey_responses (source, application_id, complaint_id, service_id, agency_id, \
+         submitted_on, u1, u2, u3, u4, u5, u6, u7, u8, u9, suggestion, sex, age_group, education, occupation) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) \
+         ON CONFLICT DO NOTHING",
     )
     .bind(source)
     .bind(application_id)
+    .bind(complaint_id)
     .bind(service_id)
     .bind(agency_id)
     .bind(&today);
@@ -314,4 +337,43 @@ pub async fn walk_in_submit(
     let actor = visitor.principal.as_ref().map_or_else(|| "visitor".to_string(), |p| p.actor());
     store(&state, &actor, Case::WalkIn, agency_id, &answers).await?;
     Ok(see_other(&format!("/survei/{slug}?terima=1")))
+}
+
+/// `POST /pengaduan/survei`: the reporter of a closed complaint, by tracking code (in the body,
+/// never in a URL), rates its handling once. With the code alone it shows the survey; with the
+/// answers (`kirim`) it stores them and shows the report again, thanking the reporter.
+pub async fn complaint_survey(
+    State(state): State<AppState>,
+    context: RequestContext,
+    visitor: Visitor,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let lang = context.lang;
+    let field = |name: &str| fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
+    let code = field("kode").unwrap_or_default();
+    let complaint = crate::complaints::by_tracking_code(&state, &code).await?.ok_or(AppError::NotFound)?;
+    if !open_for_complaint(&state, &complaint).await? {
+        return Err(AppError::Conflict);
+    }
+    let chrome = crate::services::chrome(&state, &context, "complaints", lang.t("survey-title")).await?;
+    let mut page = SurveyPage::new(chrome, visitor.csrf.clone(), "/pengaduan/survei".into());
+    page.hidden = vec![("kode", code.trim().chars().take(40).collect()), ("kirim", "1".into())];
+    if field("kirim").is_none() {
+        return render(&page);
+    }
+    let Some(answers) = page.read(lang, &fields)? else {
+        return render_status(&page, StatusCode::BAD_REQUEST);
+    };
+    let agency_id = complaint.agency.as_ref().map(|(id, _)| *id).ok_or(AppError::Conflict)?;
+    let actor = match &visitor.principal {
+        Some(p) if complaint.account_id == Some(p.account_id) => p.actor(),
+        _ => format!("reporter:complaint/{}", complaint.id),
+    };
+    if !store(&state, &actor, Case::Complaint { id: complaint.id }, agency_id, &answers).await? {
+        return Err(AppError::Conflict);
+    }
+    let mut shown =
+        crate::complaints::routes::reporter_page(&state, &context, visitor.csrf, &complaint, &code).await?;
+    shown.answer = Some((true, lang.t("survey-thanks")));
+    render(&shown)
 }

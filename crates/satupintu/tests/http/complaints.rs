@@ -476,6 +476,29 @@ async fn a_report_is_handled_in_scope_and_closed_only_by_its_reporter(store: Sto
     let stranger =
         reporter.post("/pengaduan/tanggapi", &[("kode", "0000-0000-0000"), ("jawaban", "sanggah")]).await;
     assert_eq!(stranger.status, 404, "someone else's report cannot be answered without its code");
+    // Closed: the reporter rates the handling once, by code, for the unit that handled it.
+    assert!(closed.body.contains("action=\"/pengaduan/survei\""), "the survey is offered");
+    let survey = reporter.post("/pengaduan/survei", &[("kode", &code)]).await;
+    assert_eq!(survey.status, 200, "{}", survey.body);
+    assert!(survey.body.contains("name=\"kirim\" value=\"1\""));
+    let mut answers: Vec<(&str, &str)> =
+        satupintu::services::survey::ELEMENTS.iter().map(|e| (*e, "4")).collect();
+    answers.extend([("kode", code.as_str()), ("kirim", "1"), ("pendidikan", "s1")]);
+    let rated = reporter.post("/pengaduan/survei", &answers).await;
+    assert_eq!(rated.status, 200, "{}", rated.body);
+    assert!(rated.body.contains("Terima kasih atas penilaian Anda."));
+    assert!(!rated.body.contains("action=\"/pengaduan/survei\""), "not offered again");
+    assert_eq!(reporter.post("/pengaduan/survei", &answers).await.status, 409, "once per report");
+    let db = sqlx::AnyPool::connect(&app.database_url).await.expect("database");
+    let (source, unit): (String, String) = sqlx::query_as(
+        "SELECT r.source, a.slug FROM survey_responses r JOIN agencies a ON a.id = r.agency_id WHERE r.complaint_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&db)
+    .await
+    .expect("the rating");
+    assert_eq!((source.as_str(), unit.as_str()), ("complaint", "dishub"));
+    db.close().await;
     // Taken on and followed up the same day: both deadlines met.
     let report = officer.get("/admin/pengaduan/laporan").await;
     assert_eq!(report.status, 200);
