@@ -3,12 +3,12 @@
 // back in with a code; every account page passes axe and HTML validation in both languages.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { HtmlValidate } from 'html-validate';
 import { createHmac } from 'node:crypto';
 import { startServer, launchBrowser, ARTIFACTS } from './harness.mjs';
+import { mailLink } from './smtp-sink.mjs';
 
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const validator = new HtmlValidate({ extends: ['html-validate:recommended'], rules: {
@@ -31,24 +31,6 @@ after(async () => {
   await server?.stop();
 });
 
-// The link in the newest mail to `to` (earlier tests' mail to others may still be newer
-// when this one is not written yet).
-async function mailLink(prefix, to) {
-  const dir = join(server.dataDir, 'mail');
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    let files = [];
-    try { files = readdirSync(dir).filter((f) => f.endsWith('.eml')).sort(); } catch { /* not yet */ }
-    for (const file of files.reverse()) {
-      const text = readFileSync(join(dir, file), 'utf8').replace(/=\r?\n/g, '');
-      if (!text.includes(`To: ${to}`)) continue;
-      const match = text.match(new RegExp(`https?://[^\\s]+(${prefix}[A-Za-z0-9_-]+)`));
-      if (match) return match[1];
-    }
-    if (Date.now() > deadline) throw new Error(`no mail with ${prefix}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 function base32Decode(text) {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -104,7 +86,7 @@ test('a citizen registers, verifies, signs in and turns on two-step verification
   await page.fill('#sandi_ulang', PASSWORD);
   await page.click('main button[type=submit]');
   assert.match(await page.textContent('h1'), /Periksa surel Anda/);
-  await page.goto(server.base + await mailLink('/akun/verifikasi/', 'siti@warga.test'));
+  await page.goto(server.base + await mailLink(server.mail, '/akun/verifikasi/', 'siti@warga.test'));
   await page.click('main button[type=submit]');
   assert.match(await page.textContent('h1'), /terverifikasi/);
   await page.goto(server.base + '/akun/masuk');
@@ -174,7 +156,7 @@ test('a citizen applies for a birth certificate without JavaScript, and every st
   await page.fill('#sandi', PASSWORD);
   await page.fill('#sandi_ulang', PASSWORD);
   await page.click('main button[type=submit]');
-  await page.goto(server.base + await mailLink('/akun/verifikasi/', 'dewi@warga.test'));
+  await page.goto(server.base + await mailLink(server.mail, '/akun/verifikasi/', 'dewi@warga.test'));
   await page.click('main button[type=submit]');
 
   // From the service page, through sign-in, back to the start of the application.

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { chromium } from 'playwright-core';
+import { startSmtpSink } from './smtp-sink.mjs';
 
 export const ARTIFACTS = process.env.E2E_ARTIFACTS ?? join(import.meta.dirname, '..', '..', 'target', 'e2e');
 mkdirSync(ARTIFACTS, { recursive: true });
@@ -29,7 +30,9 @@ export async function startServer() {
   const base = `http://127.0.0.1:${port}`;
   const env = { ...process.env };
   delete env.DATABASE_URL;
-  const child = spawn(binary, ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir], {
+  // Mail goes over SMTP to a sink of the test's own, as it would to a real relay.
+  const mail = await startSmtpSink();
+  const child = spawn(binary, ['serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--smtp-url', mail.url], {
     env, stdio: ['ignore', 'ignore', 'inherit'],
   });
   const deadline = Date.now() + 60_000;
@@ -44,9 +47,11 @@ export async function startServer() {
   return {
     base,
     dataDir,
+    mail,
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
+      await mail.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

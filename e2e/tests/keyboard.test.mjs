@@ -3,9 +3,9 @@
 // control is reached by Tab, shows where the focus is, and works without a pointer.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer, launchBrowser, ARTIFACTS } from './harness.mjs';
+import { mailLink } from './smtp-sink.mjs';
 
 const PASSWORD = 'Kenari-Biru-1945';
 // More Tab presses than any page has controls before its main form.
@@ -24,22 +24,6 @@ after(async () => {
   await server?.stop();
 });
 
-async function mailLink(prefix, to) {
-  const dir = join(server.dataDir, 'mail');
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    let files = [];
-    try { files = readdirSync(dir).filter((f) => f.endsWith('.eml')).sort(); } catch { /* not yet */ }
-    for (const file of files.reverse()) {
-      const text = readFileSync(join(dir, file), 'utf8').replace(/=\r?\n/g, '');
-      if (!text.includes(`To: ${to}`)) continue;
-      const match = text.match(new RegExp(`https?://[^\\s]+(${prefix}[A-Za-z0-9_-]+)`));
-      if (match) return match[1];
-    }
-    if (Date.now() > deadline) throw new Error(`no mail with ${prefix}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 // Presses Tab until the focus is on `selector`; fails when Tab never gets there. Also checks
 // that the focused control is visibly marked (an outline or a box shadow).
@@ -82,7 +66,7 @@ test('a citizen signs in and applies with the keyboard only', async () => {
   await form.fill('#sandi', PASSWORD);
   await form.fill('#sandi_ulang', PASSWORD);
   await form.click('main button[type=submit]');
-  await form.goto(server.base + await mailLink('/akun/verifikasi/', 'rina@warga.test'));
+  await form.goto(server.base + await mailLink(server.mail, '/akun/verifikasi/', 'rina@warga.test'));
   await form.click('main button[type=submit]');
   await setup.close();
 

@@ -4,16 +4,18 @@
 // and asks for a correction; the citizen (JavaScript off) reads the request, corrects and
 // sends it back; the clerk forwards it, the supervisor approves it; the citizen downloads the
 // signed PDF, checks it on the public verification page and answers the satisfaction survey
-// once. Every page type on the way passes axe (WCAG 2.2 AA) and HTML validation.
+// once; the supervisor reads the unit's satisfaction report. Every page type on the way
+// passes axe (WCAG 2.2 AA) and HTML validation.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHmac } from 'node:crypto';
 import AxeBuilder from '@axe-core/playwright';
 import { HtmlValidate } from 'html-validate';
 import { startServer, launchBrowser, ARTIFACTS } from './harness.mjs';
+import { mailMatching } from './smtp-sink.mjs';
 
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const validator = new HtmlValidate({ extends: ['html-validate:recommended'], rules: { 'long-title': 'off' } });
@@ -36,23 +38,6 @@ after(async () => {
   await server?.stop();
 });
 
-// The newest mail to `to` whose text matches `pattern`, as written by the server's file mailer.
-async function mailMatching(to, pattern) {
-  const dir = join(server.dataDir, 'mail');
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    let files = [];
-    try { files = readdirSync(dir).filter((f) => f.endsWith('.eml')).sort(); } catch { /* not yet */ }
-    for (const file of files.reverse()) {
-      const text = readFileSync(join(dir, file), 'utf8').replace(/=\r?\n/g, '');
-      if (!text.includes(`To: ${to}`)) continue;
-      const match = text.match(pattern);
-      if (match) return match;
-    }
-    if (Date.now() > deadline) throw new Error(`no mail to ${to} matching ${pattern}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 function base32Decode(text) {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -177,7 +162,7 @@ async function applyForBirthCertificate(page, email) {
   await page.fill('#sandi_ulang', PASSWORD);
   await page.click('main button[type=submit]');
   assert.match(await page.textContent('h1'), /Periksa surel Anda/);
-  const [, verify] = await mailMatching(email, /https?:\/\/[^\s]+(\/akun\/verifikasi\/[A-Za-z0-9_-]+)/);
+  const [, verify] = await mailMatching(server.mail, email, /https?:\/\/[^\s]+(\/akun\/verifikasi\/[A-Za-z0-9_-]+)/);
   await page.goto(server.base + verify);
   await page.click('main button[type=submit]');
   assert.match(await page.textContent('h1'), /terverifikasi/);
@@ -272,7 +257,7 @@ test('officers created with the CLI handle an application with a correction; the
   assert.equal(await desk.locator('button[name=aksi]').count(), 0, 'nothing to do while the citizen has it');
 
   // The citizen is told by mail, reads the request on the status page and corrects.
-  await mailMatching('rina@warga.test', new RegExp(`Kabar permohonan ${receipt}[\\s\\S]*${statusPath}`));
+  await mailMatching(server.mail, 'rina@warga.test', new RegExp(`Kabar permohonan ${receipt}[\\s\\S]*${statusPath}`));
   await page.goto(server.base + statusPath);
   assert.match(await page.textContent('.facts'), /Perlu perbaikan dari Anda/);
   assert.match(await page.textContent('.notice'), /Petugas meminta perbaikan/);
@@ -330,7 +315,7 @@ test('officers created with the CLI handle an application with a correction; the
   await checkPages(await head.cookies(), [officerPath]);
 
   // The citizen downloads the signed PDF and follows its verification code.
-  await mailMatching('rina@warga.test', /Permohonan Anda disetujui/);
+  await mailMatching(server.mail, 'rina@warga.test', /Permohonan Anda disetujui/);
   await page.goto(server.base + statusPath);
   assert.match(await page.textContent('.facts'), /Disetujui/);
   assert.match(await page.textContent('.timeline'), /Berkas lengkap dan sesuai/);
