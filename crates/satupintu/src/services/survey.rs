@@ -75,11 +75,14 @@ pub struct SurveyPage {
     hidden: Vec<(&'static str, String)>,
     /// Each element: key, question, chosen score, error.
     questions: Vec<(&'static str, String, Option<u8>, Option<String>)>,
-    /// Each profile question: name, label, choices (value, label, chosen).
-    profile: Vec<(&'static str, String, Vec<(&'static str, String, bool)>)>,
+    /// Each profile question: name, label, choices.
+    profile: Vec<(&'static str, String, Vec<Choice>)>,
     suggestion: String,
     errors: Vec<(String, String)>,
 }
+
+/// A choice of a profile question: value, label, chosen.
+type Choice = (&'static str, String, bool);
 
 impl SurveyPage {
     fn is_checked(&self, chosen: &Option<u8>, score: &u8) -> bool {
