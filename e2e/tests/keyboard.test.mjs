@@ -121,7 +121,7 @@ test('a citizen signs in and applies with the keyboard only', async () => {
   await Promise.all([page.waitForURL(/\/periksa$/), page.keyboard.press('Enter')]);
   assert.match(await page.textContent('main'), /Jl\. Kenari 12/);
   await tabTo(page, 'main form button[type=submit]');
-  await Promise.all([page.waitForURL(/\/permohonan\/\d+/), page.keyboard.press('Enter')]);
+  await Promise.all([page.waitForURL(/\/permohonan\/\d+(\?[^/]*)?$/), page.keyboard.press('Enter')]);
   assert.match(await page.textContent('main'), /Permohonan terkirim/);
   assert.match(await page.textContent('.receipt'), /^SP-\d{4}-\d{6}$/);
   await page.screenshot({ path: join(ARTIFACTS, 'keyboard-application-submitted.png'), fullPage: true });
