@@ -479,6 +479,7 @@ impl Server {
             ));
         }
         tokio::spawn(ops::sign_tree_heads(self.state.clone()));
+        tokio::spawn(self.state.db.clone().follow_changes());
         tokio::spawn(crate::services::overdue::watch(self.state.clone(), self.overdue_every));
         tokio::spawn(self.state.outbox.clone().run(self.state.db.clone(), self.state.readiness.clone()));
         let service = self.router.into_make_service_with_connect_info::<std::net::SocketAddr>();

@@ -78,6 +78,7 @@ fn build(entry: &Entry<'_>) -> anyhow::Result<Queued> {
 /// held only for the commit, not for the whole transaction, and concurrent transactions
 /// overlap. On SQLite, where writers take turns anyway, it is appended at once.
 pub async fn append_on_commit(db: &Db, tx: &mut Tx, entry: &Entry<'_>) -> anyhow::Result<()> {
+    tx.changed(entry.subject);
     match db.backend() {
         Backend::Postgres => {
             tx.queue_audit(build(entry)?);
@@ -137,6 +138,7 @@ pub(crate) async fn append_queued(tx: &mut Tx, queued: Vec<Queued>) -> anyhow::R
 /// taken under the one size row's lock, so concurrent appenders queue on that row and
 /// indexes stay gap-free: a rolled-back transaction gives its index back.
 pub async fn append(db: &Db, tx: &mut Tx, entry: &Entry<'_>) -> anyhow::Result<i64> {
+    tx.changed(entry.subject);
     let Queued { at, leaf, hash } = build(entry)?;
     match db.backend() {
         // One round trip: the update takes the row lock, and PostgreSQL computes the chain

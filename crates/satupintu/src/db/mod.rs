@@ -4,6 +4,7 @@
 //! SQL must differ (full-text search, locks), callers branch on [`Backend`] here or in
 //! their own store module, never on driver types.
 
+pub mod fresh;
 mod migrate;
 
 use std::str::FromStr;
@@ -127,6 +128,18 @@ pub struct RecentReads {
     pub installation: Recent<crate::portal::model::Installation>,
     /// The holiday calendar.
     pub calendar: Recent<std::sync::Arc<satupintu_rules::calendar::Calendar>>,
+    /// Sessions by token hash.
+    pub sessions: fresh::Kept<crate::identity::session::KeptCredential>,
+    /// API tokens by token hash.
+    pub tokens: fresh::Kept<crate::identity::session::KeptCredential>,
+    /// Published services by slug.
+    pub offered: fresh::Kept<Option<crate::services::catalogue::Offered>>,
+    /// Whether a service's agency works on collective leave, by service slug.
+    pub leave_worked: fresh::Kept<i64>,
+    /// How to reach each account, by id.
+    pub contacts: fresh::Kept<crate::identity::accounts::Contact>,
+    /// Application status pages by id and language.
+    pub status_pages: fresh::Kept<crate::services::routes::StatusFacts>,
 }
 
 /// A connection pool and the store it talks to.
@@ -136,6 +149,8 @@ pub struct Db {
     backend: Backend,
     audit_tail: AuditTail,
     recent: Arc<RecentReads>,
+    changes: Arc<fresh::Changes>,
+    listen_url: Option<Arc<str>>,
     writer: Arc<tokio::sync::Semaphore>,
     groups: Arc<std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<GroupJob>>>,
 }
@@ -150,14 +165,38 @@ pub struct Tx {
     inner: sqlx::Transaction<'static, sqlx::Any>,
     _writer: Option<tokio::sync::OwnedSemaphorePermit>,
     audit_queue: Vec<crate::audit::store::Queued>,
+    backend: Backend,
+    changed: Vec<String>,
+    changes: Arc<fresh::Changes>,
 }
 
 impl Tx {
-    /// Appends the audit entries waiting for the commit, then commits.
+    /// Appends the audit entries waiting for the commit, announces the changed records to the
+    /// other nodes, commits, and forgets what this node kept of them.
     pub async fn commit(mut self) -> anyhow::Result<()> {
         let queued = std::mem::take(&mut self.audit_queue);
         crate::audit::store::append_queued(&mut self, queued).await?;
-        self.inner.commit().await.context("could not commit")
+        let mut changed = std::mem::take(&mut self.changed);
+        changed.sort_unstable();
+        changed.dedup();
+        if self.backend == Backend::Postgres && !changed.is_empty() {
+            // Sent on commit only, so other nodes never forget for a change that did not stay.
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(fresh::CHANNEL)
+                .bind(fresh::payload(&changed))
+                .execute(&mut *self.inner)
+                .await
+                .context("could not announce the changes")?;
+        }
+        self.inner.commit().await.context("could not commit")?;
+        changed.iter().for_each(|record| self.changes.mark(record));
+        Ok(())
+    }
+
+    /// Notes a record this transaction changes (`application/17`), so that reads kept of it
+    /// end when it commits.
+    pub fn changed(&mut self, subject: &str) {
+        self.changed.push(fresh::record_of(subject).to_string());
     }
 
     /// Keeps an audit entry for the commit.
@@ -246,6 +285,8 @@ impl Db {
             backend,
             audit_tail: AuditTail::default(),
             recent: Arc::default(),
+            changes: Arc::default(),
+            listen_url: (backend == Backend::Postgres).then(|| url.into()),
             writer: Arc::new(tokio::sync::Semaphore::new(1)),
             groups: Arc::default(),
         })
@@ -264,6 +305,43 @@ impl Db {
     /// Values read recently (installation settings, the holiday calendar).
     pub fn recent(&self) -> &RecentReads {
         &self.recent
+    }
+
+    /// When records last changed, as this node knows: what kept reads are checked against.
+    pub fn changes(&self) -> &fresh::Changes {
+        &self.changes
+    }
+
+    /// Hears the records other nodes change (PostgreSQL), forever. A lost connection may have
+    /// missed some, so everything kept is forgotten before listening again.
+    pub async fn follow_changes(self) {
+        let Some(url) = self.listen_url.clone() else { return };
+        loop {
+            match sqlx::postgres::PgListener::connect(&url).await {
+                Ok(mut listener) => match listener.listen(fresh::CHANNEL).await {
+                    Ok(()) => {
+                        // Anything changed before listening went unheard.
+                        self.changes.mark_everything();
+                        loop {
+                            match listener.try_recv().await {
+                                Ok(Some(notice)) => {
+                                    notice.payload().lines().for_each(|record| self.changes.mark(record))
+                                }
+                                Ok(None) => break,
+                                Err(e) => {
+                                    tracing::warn!(error = %e, "lost the change notifications");
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "cannot listen for changes"),
+                },
+                Err(e) => tracing::debug!(error = %e, "cannot connect to listen for changes"),
+            }
+            self.changes.mark_everything();
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
     }
 
     /// On SQLite, lets an audit append build its entry without reading the log's tail first.
@@ -288,7 +366,14 @@ impl Db {
             Backend::Postgres => (self.pool.begin().await, None),
         };
         let inner = started.context("could not start a database transaction")?;
-        Ok(Tx { inner, _writer: writer, audit_queue: Vec::new() })
+        Ok(Tx {
+            inner,
+            _writer: writer,
+            audit_queue: Vec::new(),
+            backend: self.backend,
+            changed: Vec::new(),
+            changes: Arc::clone(&self.changes),
+        })
     }
 
     /// Runs `job` in a transaction shared with the other jobs waiting at that moment (group
@@ -411,18 +496,13 @@ impl Db {
             if !keep {
                 tx.audit_queue.truncate(queued_before);
             }
+            // A kept job's savepoint is not released: the next one nests inside it, and the
+            // commit ends them all, one round trip less per job.
             let end = match (alone, keep) {
-                (true, _) => Ok(()),
-                (false, true) => {
-                    sqlx::query("RELEASE SAVEPOINT grouped_job").execute(&mut *tx).await.map(drop)
+                (true, _) | (false, true) => Ok(()),
+                (false, false) => {
+                    sqlx::query("ROLLBACK TO SAVEPOINT grouped_job").execute(&mut *tx).await.map(drop)
                 }
-                (false, false) => match sqlx::query("ROLLBACK TO SAVEPOINT grouped_job")
-                    .execute(&mut *tx)
-                    .await
-                {
-                    Ok(_) => sqlx::query("RELEASE SAVEPOINT grouped_job").execute(&mut *tx).await.map(drop),
-                    Err(e) => Err(e),
-                },
             };
             kept_any |= keep;
             settles.push(job.settle);

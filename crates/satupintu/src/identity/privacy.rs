@@ -337,6 +337,7 @@ pub async fn resolve(
 /// log stay (UU No. 43/2009 on archives: government actions keep their record); they name
 /// the account by number only.
 pub async fn erase_account(tx: &mut Tx, account_id: i64) -> anyhow::Result<()> {
+    tx.changed(&format!("account/{account_id}"));
     sqlx::query(
         "UPDATE accounts SET name = $1, email = NULL, nik_index = NULL, nik_sealed = NULL, nik_district = NULL, \
                 phone_sealed = NULL, address_sealed = NULL, birth_date_sealed = NULL, \

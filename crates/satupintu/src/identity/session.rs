@@ -323,6 +323,12 @@ pub fn append_cookie(response: &mut Response, cookie: &str) {
 }
 
 async fn principal_from_session(db: &Db, hash: &str, now: i64) -> Result<Option<Principal>, sqlx::Error> {
+    if let Some(kept) = db.recent().sessions.get(db.changes(), hash)
+        && kept.usable_at(now)
+    {
+        return Ok(Some(kept.principal));
+    }
+    let since = std::time::Instant::now();
     let row = sqlx::query(
         "SELECT s.account_id, s.pending_2fa, s.last_seen_at, s.expires_at, a.kind, a.name, \
                 a.totp_enabled_at, a.must_change_password, a.disabled_at \
@@ -332,7 +338,7 @@ async fn principal_from_session(db: &Db, hash: &str, now: i64) -> Result<Option<
     .fetch_optional(db.pool())
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let last_seen: i64 = row.try_get("last_seen_at")?;
+    let mut last_seen: i64 = row.try_get("last_seen_at")?;
     let expires: i64 = row.try_get("expires_at")?;
     let disabled: Option<i64> = row.try_get("disabled_at")?;
     if now >= expires || now - last_seen >= IDLE_SECONDS || disabled.is_some() {
@@ -345,25 +351,57 @@ async fn principal_from_session(db: &Db, hash: &str, now: i64) -> Result<Option<
             .bind(hash)
             .execute(db.pool())
             .await?;
+        last_seen = now;
     }
     let pending: i64 = row.try_get("pending_2fa")?;
-    Ok(Some(Principal {
+    let principal = Principal {
         account_id: row.try_get("account_id")?,
         kind: AccountKind::parse(&row.try_get::<String, _>("kind")?),
         name: row.try_get("name")?,
         second_factor: row.try_get::<Option<i64>, _>("totp_enabled_at")?.is_some(),
         must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
         credential: Credential::Session { token_hash: hash.to_string(), pending_second_factor: pending != 0 },
-    }))
+    };
+    let records = vec![format!("account/{}", principal.account_id), session_record(hash)];
+    let kept = KeptCredential { principal: principal.clone(), expires, touched: last_seen };
+    db.recent().sessions.put(hash.to_string(), since, records, kept);
+    Ok(Some(principal))
+}
+
+/// The record a session's end changes: reads kept of it end with it.
+fn session_record(hash: &str) -> String {
+    format!("session/{hash}")
+}
+
+/// A session or token read a moment ago (see [`crate::db::fresh`]): good until it expires
+/// or its last use must be written again.
+#[derive(Clone, Debug)]
+pub struct KeptCredential {
+    principal: Principal,
+    expires: i64,
+    touched: i64,
+}
+
+impl KeptCredential {
+    fn usable_at(&self, now: i64) -> bool {
+        now < self.expires && now - self.touched < TOUCH_EVERY_SECONDS
+    }
 }
 
 async fn principal_from_api_token(db: &Db, token: &str, now: i64) -> Result<Option<Principal>, sqlx::Error> {
+    let hash = token_hash(token);
+    if let Some(kept) = db.recent().tokens.get(db.changes(), &hash)
+        && kept.usable_at(now)
+    {
+        return Ok(Some(kept.principal));
+    }
+    let since = std::time::Instant::now();
     let row = sqlx::query(
         "SELECT t.id, t.account_id, t.scopes, t.expires_at, t.revoked_at, t.last_used_at, a.kind, a.name, \
                 a.totp_enabled_at, a.disabled_at \
          FROM api_tokens t JOIN accounts a ON a.id = t.account_id WHERE t.token_hash = $1",
     )
-    .bind(token_hash(token))
+    .bind(&hash)
     .fetch_optional(db.pool())
     .await?;
     let Some(row) = row else { return Ok(None) };
@@ -374,16 +412,17 @@ async fn principal_from_api_token(db: &Db, token: &str, now: i64) -> Result<Opti
         return Ok(None);
     }
     let id: i64 = row.try_get("id")?;
-    let last_used: Option<i64> = row.try_get("last_used_at")?;
+    let mut last_used: Option<i64> = row.try_get("last_used_at")?;
     if last_used.is_none_or(|t| now - t >= TOUCH_EVERY_SECONDS) {
         sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
             .bind(now)
             .bind(id)
             .execute(db.pool())
             .await?;
+        last_used = Some(now);
     }
     let scopes: String = row.try_get("scopes")?;
-    Ok(Some(Principal {
+    let principal = Principal {
         account_id: row.try_get("account_id")?,
         kind: AccountKind::parse(&row.try_get::<String, _>("kind")?),
         name: row.try_get("name")?,
@@ -393,7 +432,11 @@ async fn principal_from_api_token(db: &Db, token: &str, now: i64) -> Result<Opti
             id,
             scopes: scopes.split_whitespace().map(str::to_string).collect(),
         },
-    }))
+    };
+    let records = vec![format!("account/{}", principal.account_id), format!("token/{id}")];
+    let kept = KeptCredential { principal: principal.clone(), expires, touched: last_used.unwrap_or(now) };
+    db.recent().tokens.put(hash, since, records, kept);
+    Ok(Some(principal))
 }
 
 /// Starts a session in the caller's transaction and returns the cookie to set. Sign-in
@@ -419,12 +462,14 @@ pub async fn start(
     .bind(now + lifetime)
     .execute(&mut **tx)
     .await?;
+    tx.changed(&format!("account/{account_id}"));
     Ok(build_cookie(SESSION_COOKIE, token, "/", secure, None))
 }
 
 /// Ends one session.
 pub async fn end(tx: &mut crate::db::Tx, token_hash: &str) -> anyhow::Result<()> {
     sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(&mut **tx).await?;
+    tx.changed(&session_record(token_hash));
     Ok(())
 }
 
@@ -432,6 +477,7 @@ pub async fn end(tx: &mut crate::db::Tx, token_hash: &str) -> anyhow::Result<()>
 pub async fn end_all(tx: &mut crate::db::Tx, account_id: i64) -> anyhow::Result<u64> {
     let done =
         sqlx::query("DELETE FROM sessions WHERE account_id = $1").bind(account_id).execute(&mut **tx).await?;
+    tx.changed(&format!("account/{account_id}"));
     Ok(done.rows_affected())
 }
 

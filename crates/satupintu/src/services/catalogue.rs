@@ -193,16 +193,26 @@ pub struct Offered {
 
 /// The definition a service offers now, if it has one.
 pub async fn offered(db: &Db, slug: &str) -> anyhow::Result<Option<Offered>> {
+    if let Some(kept) = db.recent().offered.get(db.changes(), slug) {
+        return Ok(kept);
+    }
+    let since = std::time::Instant::now();
     let row = sqlx::query(
         "SELECT id, agency_id, published_version FROM services WHERE slug = $1 AND published_version IS NOT NULL",
     )
     .bind(slug)
     .fetch_optional(db.pool())
     .await?;
-    let Some(row) = row else { return Ok(None) };
-    let (service_id, version) = (row.try_get("id")?, row.try_get("published_version")?);
-    let service = definition_at(db, service_id, version).await?;
-    Ok(Some(Offered { service_id, agency_id: row.try_get("agency_id")?, version, service }))
+    let offered = match row {
+        Some(row) => {
+            let (service_id, version) = (row.try_get("id")?, row.try_get("published_version")?);
+            let service = definition_at(db, service_id, version).await?;
+            Some(Offered { service_id, agency_id: row.try_get("agency_id")?, version, service })
+        }
+        None => None,
+    };
+    db.recent().offered.put(slug.to_string(), since, vec![format!("service/{slug}")], offered.clone());
+    Ok(offered)
 }
 
 /// The definition of one version of a service (applications keep theirs).

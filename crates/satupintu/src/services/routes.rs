@@ -587,14 +587,7 @@ impl SubmitFacts {
     /// Reads the calendar, the agency's policy, today's local date and how to reach the
     /// citizen: two queries besides the cached settings.
     pub async fn load(state: &AppState, account_id: i64, service_slug: &str) -> AppResult<Self> {
-        let worked: i64 = sqlx::query_scalar(
-            "SELECT g.collective_leave_worked FROM services s JOIN agencies g ON g.id = s.agency_id \
-             WHERE s.slug = $1",
-        )
-        .bind(service_slug)
-        .fetch_optional(state.db.pool())
-        .await?
-        .ok_or(AppError::NotFound)?;
+        let worked = Self::collective_leave_worked(&state.db, service_slug).await?;
         let installation = crate::portal::store::installation(&state.db).await?;
         let contact = crate::identity::accounts::contact(&state.db, &state.fields, account_id)
             .await?
@@ -605,6 +598,27 @@ impl SubmitFacts {
             today: crate::calendar::today_at(installation.utc_offset_hours),
             contact,
         })
+    }
+
+    /// Whether the agency offering the service counts collective leave as working days.
+    async fn collective_leave_worked(db: &crate::db::Db, service_slug: &str) -> AppResult<i64> {
+        if let Some(kept) = db.recent().leave_worked.get(db.changes(), service_slug) {
+            return Ok(kept);
+        }
+        let since = std::time::Instant::now();
+        let row = sqlx::query(
+            "SELECT g.collective_leave_worked, g.slug FROM services s JOIN agencies g ON g.id = s.agency_id \
+             WHERE s.slug = $1",
+        )
+        .bind(service_slug)
+        .fetch_optional(db.pool())
+        .await?
+        .ok_or(AppError::NotFound)?;
+        let worked: i64 = sqlx::Row::try_get(&row, "collective_leave_worked")?;
+        let agency: String = sqlx::Row::try_get(&row, "slug")?;
+        let records = vec![format!("service/{service_slug}"), format!("agency/{agency}")];
+        db.recent().leave_worked.put(service_slug.to_string(), since, records, worked);
+        Ok(worked)
     }
 
     /// The district of the citizen's NIK.
@@ -707,6 +721,84 @@ pub struct StatusQuery {
     dinilai: Option<u8>,
 }
 
+/// What the status page shows of an application in one language, kept a moment per node
+/// (see [`crate::db::fresh`]): the page is what citizens reload while they wait.
+#[derive(Clone, Debug)]
+pub struct StatusFacts {
+    account_id: i64,
+    title: String,
+    receipt: Option<String>,
+    status: String,
+    step: Option<String>,
+    due: Option<String>,
+    timeline: Vec<(String, String, Option<String>)>,
+    continue_href: Option<String>,
+    revision: bool,
+    draft: bool,
+    issued: Option<crate::services::verify::Shown>,
+    survey_open: bool,
+}
+
+impl StatusFacts {
+    async fn read(state: &AppState, lang: Lang, application: &Application) -> AppResult<(Self, Vec<String>)> {
+        let mut records = vec![format!("application/{}", application.id)];
+        // Documents are issued on approval only: other applications need not look.
+        let issued = match application.status {
+            Status::Approved => crate::services::issued::of_application(&state.db, application.id).await?,
+            _ => None,
+        };
+        let issued = match issued {
+            Some(issued) => {
+                records.push(format!("document/{}", issued.code));
+                let offset = crate::portal::store::installation(&state.db).await?.utc_offset_hours;
+                Some(crate::services::verify::Shown::new(lang, &issued, offset))
+            }
+            None => None,
+        };
+        let step_name = |key: &str| step_name(lang, &application.service, key);
+        let facts = Self {
+            account_id: application.account_id,
+            title: pick(lang, &application.service.definition.name),
+            receipt: application.receipt.clone(),
+            status: lang.t(&format!("apply-status-{}", application.status.as_str())),
+            step: application.step.as_deref().map(step_name),
+            due: application.due_on.as_deref().and_then(|d| format_iso_date(lang, d)),
+            timeline: timeline_rows(state, lang, application).await?,
+            continue_href: application
+                .status
+                .is_editable()
+                .then(|| format!("/permohonan/{}/periksa", application.id)),
+            revision: application.status == Status::Revision,
+            draft: application.status == Status::Draft,
+            issued,
+            survey_open: crate::services::survey::open_for(state, application).await?,
+        };
+        Ok((facts, records))
+    }
+
+    /// The facts of the signed-in citizen's application `id`, kept or read now.
+    async fn of_own(state: &AppState, signed_in: &SignedIn, lang: Lang, id: &str) -> AppResult<(i64, Self)> {
+        citizen_only(signed_in)?;
+        let number: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+        let key = format!("{number}:{}", lang.code());
+        let kept = state.db.recent().status_pages.get(state.db.changes(), &key);
+        let facts = match kept {
+            Some(facts) => facts,
+            None => {
+                let since = std::time::Instant::now();
+                let application = own(state, signed_in, id).await?;
+                let (facts, records) = Self::read(state, lang, &application).await?;
+                state.db.recent().status_pages.put(key, since, records, facts.clone());
+                facts
+            }
+        };
+        if facts.account_id != signed_in.principal.account_id {
+            return Err(AppError::NotFound);
+        }
+        Ok((number, facts))
+    }
+}
+
 /// `GET /permohonan/{id}`.
 pub async fn status_page(
     State(state): State<AppState>,
@@ -715,38 +807,21 @@ pub async fn status_page(
     Path(id): Path<String>,
     crate::web::extract::Query(query): crate::web::extract::Query<StatusQuery>,
 ) -> AppResult<Response> {
-    let application = own(&state, &signed_in, &id).await?;
-    let lang = context.lang;
-    let definition = &application.service.definition;
-    let timeline = timeline_rows(&state, lang, &application).await?;
-    let step_name = |key: &str| step_name(lang, &application.service, key);
+    let (id, facts) = StatusFacts::of_own(&state, &signed_in, context.lang, &id).await?;
     let page = StatusPage {
-        chrome: crate::services::chrome(&state, &context, "account", pick(lang, &definition.name)).await?,
-        just_submitted: query.terkirim == Some(1) && application.status != Status::Draft,
-        receipt: application.receipt.clone(),
-        status: lang.t(&format!("apply-status-{}", application.status.as_str())),
-        step: application.step.as_deref().map(step_name),
-        due: application.due_on.as_deref().and_then(|d| format_iso_date(lang, d)),
-        timeline,
-        continue_href: application
-            .status
-            .is_editable()
-            .then(|| format!("/permohonan/{}/periksa", application.id)),
-        revision: application.status == Status::Revision,
-        id: application.id,
-        survey_open: crate::services::survey::open_for(&state, &application).await?,
+        chrome: crate::services::chrome(&state, &context, "account", facts.title).await?,
+        just_submitted: query.terkirim == Some(1) && !facts.draft,
+        receipt: facts.receipt,
+        status: facts.status,
+        step: facts.step,
+        due: facts.due,
+        timeline: facts.timeline,
+        continue_href: facts.continue_href,
+        revision: facts.revision,
+        id,
+        survey_open: facts.survey_open,
         just_rated: query.dinilai == Some(1),
-        // Documents are issued on approval only: other applications need not look.
-        issued: match match application.status {
-            Status::Approved => crate::services::issued::of_application(&state.db, application.id).await?,
-            _ => None,
-        } {
-            Some(issued) => {
-                let offset = crate::portal::store::installation(&state.db).await?.utc_offset_hours;
-                Some(crate::services::verify::Shown::new(lang, &issued, offset))
-            }
-            None => None,
-        },
+        issued: facts.issued,
     };
     render(&page)
 }

@@ -22,6 +22,7 @@ use crate::web::page::{Chrome, format_timestamp};
 use crate::web::{RequestContext, see_other};
 
 /// What a page shows of an issued document.
+#[derive(Clone, Debug)]
 pub struct Shown {
     /// The code, grouped.
     pub code: String,
