@@ -38,10 +38,21 @@ use crate::services::appointments;
 use crate::sms::SmsGateway;
 use crate::web::{self, PageCache, REQUEST_ID, RequestContext};
 
-/// What every handler can reach. Nothing here is needed by another node: the page cache
-/// is a short-lived copy of what the database holds.
+/// What every handler can reach, cheap to clone (every extractor takes a copy). Nothing here is
+/// needed by another node: the page cache is a short-lived copy of what the database holds.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The parts of [`AppState`].
+pub struct Shared {
     /// The database.
     pub db: Db,
     /// Recently rendered public pages.
@@ -430,7 +441,7 @@ impl Server {
             None => SmsGateway::files(data_dir.join("sms"))?,
         };
         let outbox = Outbox::new(mailer, sms, fields.clone());
-        let state = AppState {
+        let state = AppState(Arc::new(Shared {
             db,
             page_cache: PageCache::new(Duration::from_secs(config.page_cache_seconds)),
             behind_tls: config.behind_tls(),
@@ -445,7 +456,7 @@ impl Server {
             link_base: config.link_base().into(),
             data_dir: data_dir.as_path().into(),
             document_keys: crate::services::issued::DocumentKeys::new(data_dir),
-        };
+        }));
         let router = router(state.clone(), config);
         let overdue_every = Duration::from_secs(config.overdue_check_seconds.max(1));
         Ok(Self { listener, router, state, overdue_every })

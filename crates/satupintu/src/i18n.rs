@@ -21,6 +21,14 @@ fluent_templates::static_loader! {
 static ID: LanguageIdentifier = langid!("id");
 static EN: LanguageIdentifier = langid!("en");
 
+/// Messages without arguments, once resolved, per language (Indonesian, English): a page
+/// shows dozens, and each resolves to the same text every time.
+static RESOLVED: std::sync::LazyLock<[std::sync::RwLock<HashMap<String, String>>; 2]> =
+    std::sync::LazyLock::new(Default::default);
+
+/// Most messages kept resolved per language; more than the catalogue holds.
+const RESOLVED_MOST: usize = 4_096;
+
 /// A language the interface speaks.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Lang {
@@ -101,7 +109,17 @@ impl Lang {
 
     /// The message `key` in this language.
     pub fn t(self, key: &str) -> String {
-        LOCALES.lookup(self.id(), key)
+        let resolved = &RESOLVED[self as usize];
+        if let Some(text) = resolved.read().ok().and_then(|known| known.get(key).cloned()) {
+            return text;
+        }
+        let text = LOCALES.lookup(self.id(), key);
+        if let Ok(mut known) = resolved.write()
+            && known.len() < RESOLVED_MOST
+        {
+            known.insert(key.to_string(), text.clone());
+        }
+        text
     }
 
     /// The message `key` in this language, with named arguments.

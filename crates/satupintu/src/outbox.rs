@@ -45,13 +45,23 @@ impl Outbox {
 
     /// Queues a mail inside the caller's transaction; call [`Outbox::wake`] after commit.
     pub async fn queue(&self, tx: &mut Tx, mail: &OutgoingMail) -> anyhow::Result<()> {
-        insert(tx, "email", &mail.to, &mail.subject, &mail.text).await
+        insert(tx, &Self::mail_row(mail)).await
     }
 
     /// Queues an SMS inside the caller's transaction; call [`Outbox::wake`] after commit.
     pub async fn queue_sms(&self, tx: &mut Tx, sms: &OutgoingSms) -> anyhow::Result<()> {
-        let sealed = self.fields.seal(SMS_RECIPIENT_FIELD, &sms.to)?;
-        insert(tx, "sms", &sealed, "", &sms.text).await
+        insert(tx, &self.sms_row(sms)?).await
+    }
+
+    /// The row that queues a mail, for a caller that writes it in a statement of its own.
+    pub fn mail_row(mail: &OutgoingMail) -> QueuedMessage {
+        QueuedMessage { channel: "email", to: mail.to.clone(), subject: mail.subject.clone(), body: mail.text.clone() }
+    }
+
+    /// The row that queues an SMS, its recipient sealed.
+    pub fn sms_row(&self, sms: &OutgoingSms) -> anyhow::Result<QueuedMessage> {
+        let to = self.fields.seal(SMS_RECIPIENT_FIELD, &sms.to)?;
+        Ok(QueuedMessage { channel: "sms", to, subject: String::new(), body: sms.text.clone() })
     }
 
     /// Tells the worker that mail is waiting.
@@ -139,16 +149,28 @@ fn id_list(ids: &[i64]) -> String {
     ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
 }
 
-async fn insert(tx: &mut Tx, channel: &str, to: &str, subject: &str, body: &str) -> anyhow::Result<()> {
+/// A message as the queue stores it: the recipient of an SMS is sealed.
+pub struct QueuedMessage {
+    /// `email` or `sms`.
+    pub channel: &'static str,
+    /// The address, or the sealed number.
+    pub to: String,
+    /// The mail's subject (empty for SMS).
+    pub subject: String,
+    /// The text.
+    pub body: String,
+}
+
+pub(crate) async fn insert(tx: &mut Tx, message: &QueuedMessage) -> anyhow::Result<()> {
     let now = jiff::Timestamp::now().as_second();
     sqlx::query(
         "INSERT INTO mail_outbox (channel, to_address, subject, body, created_at, next_attempt_at) \
          VALUES ($1, $2, $3, $4, $5, $5)",
     )
-    .bind(channel)
-    .bind(to)
-    .bind(subject)
-    .bind(body)
+    .bind(message.channel)
+    .bind(&message.to)
+    .bind(&message.subject)
+    .bind(&message.body)
     .bind(now)
     .execute(&mut **tx)
     .await?;

@@ -151,6 +151,7 @@ pub struct Db {
     recent: Arc<RecentReads>,
     changes: Arc<fresh::Changes>,
     listen_url: Option<Arc<str>>,
+    reserved_ids: Arc<Mutex<std::collections::HashMap<&'static str, Vec<i64>>>>,
     writer: Arc<tokio::sync::Semaphore>,
     groups: Arc<std::sync::OnceLock<tokio::sync::mpsc::UnboundedSender<GroupJob>>>,
 }
@@ -250,6 +251,9 @@ type RunJob = Box<dyn for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, bool> + Send>;
 /// Answers a job's caller: `None` once committed, else why the group failed.
 type SettleJob = Box<dyn FnOnce(Option<&str>) + Send>;
 
+/// Ids reserved at once by [`Db::reserve_id`].
+const RESERVED_BLOCK: i64 = 32;
+
 /// How long a SQLite writer waits for its turn before giving up, like `busy_timeout`.
 const WRITER_WAIT: Duration = Duration::from_secs(5);
 
@@ -287,6 +291,7 @@ impl Db {
             recent: Arc::default(),
             changes: Arc::default(),
             listen_url: (backend == Backend::Postgres).then(|| url.into()),
+            reserved_ids: Arc::default(),
             writer: Arc::new(tokio::sync::Semaphore::new(1)),
             groups: Arc::default(),
         })
@@ -305,6 +310,34 @@ impl Db {
     /// Values read recently (installation settings, the holiday calendar).
     pub fn recent(&self) -> &RecentReads {
         &self.recent
+    }
+
+    /// On PostgreSQL, an id for a new row of `table` taken from its identity sequence ahead of
+    /// the insert (in blocks, one query per [`RESERVED_BLOCK`]), so that the writer can build
+    /// everything that names the row and write it in one statement. Ids reserved and never
+    /// used leave gaps, as rolled-back inserts do anyway. `None` on SQLite, where the insert
+    /// gives the id.
+    pub async fn reserve_id(&self, table: &'static str) -> anyhow::Result<Option<i64>> {
+        if self.backend != Backend::Postgres {
+            return Ok(None);
+        }
+        let taken = |ids: &Self| ids.reserved_ids.lock().ok().and_then(|mut blocks| blocks.get_mut(table)?.pop());
+        if let Some(id) = taken(self) {
+            return Ok(Some(id));
+        }
+        let mut block: Vec<i64> = sqlx::query_scalar(
+            "SELECT nextval(pg_get_serial_sequence($1, 'id')) FROM generate_series(1, $2) ORDER BY 1 DESC",
+        )
+        .bind(table)
+        .bind(RESERVED_BLOCK)
+        .fetch_all(&self.pool)
+        .await
+        .with_context(|| format!("could not reserve ids for {table}"))?;
+        let id = block.pop().context("the sequence gave no id")?;
+        if let Ok(mut blocks) = self.reserved_ids.lock() {
+            blocks.entry(table).or_default().extend(block);
+        }
+        Ok(Some(id))
     }
 
     /// When records last changed, as this node knows: what kept reads are checked against.

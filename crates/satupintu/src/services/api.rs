@@ -193,12 +193,11 @@ pub async fn create(
     let clean = offered.service.validate(&request.data).map_err(AppError::InvalidAnswers)?;
     let facts = crate::services::routes::SubmitFacts::load(&state, account_id, &request.service).await?;
     let now = jiff::Timestamp::now().as_second();
-    let sealed = state.fields.seal(
-        crate::services::applications::DATA_FIELD,
-        &serde_json::to_string(&clean).map_err(anyhow::Error::from)?,
-    )?;
+    // On PostgreSQL the id is known before the transaction, and the whole submission is one
+    // statement in it.
+    let reserved = if request.submit { state.db.reserve_id("applications").await? } else { None };
     let application = Application {
-        id: 0,
+        id: reserved.unwrap_or_default(),
         receipt: None,
         service_slug: request.service.clone(),
         version: offered.version,
@@ -211,44 +210,47 @@ pub async fn create(
         due_on: None,
         service: offered.service,
     };
+    let creating = applications::Creating {
+        service_id: offered.service_id,
+        agency_id: offered.agency_id,
+        region_code: facts.district().to_string(),
+        idempotency_key: key.clone(),
+        idempotency_digest: digest.clone(),
+    };
     let (state_in, lang, actor, submit) =
         (state.clone(), context.lang, signed_in.principal.actor(), request.submit);
-    let (agency, region, idempotency) = (offered.agency_id, facts.district().to_string(), key.clone());
-    let digest_in = digest.clone();
     let outcome = state
         .db
         .grouped(move |tx| {
             Box::pin(async move {
-                // A retry finds its key taken (ON CONFLICT) and is answered with the first
-                // application, once that one is committed.
-                let inserted = sqlx::query(
-                    "INSERT INTO applications (service_id, service_version, agency_id, account_id, region_code, \
-                                               status, data_sealed, created_at, updated_at, idempotency_key, \
-                                               idempotency_digest) \
-                     VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $7, $8, $9) \
-                     ON CONFLICT (account_id, idempotency_key) DO NOTHING RETURNING id",
-                )
-                .bind(offered.service_id)
-                .bind(application.version)
-                .bind(agency)
-                .bind(account_id)
-                .bind(region)
-                .bind(sealed)
-                .bind(now)
-                .bind(idempotency)
-                .bind(digest_in)
-                .fetch_optional(&mut **tx)
-                .await?;
-                let Some(row) = inserted else { return Ok(None) };
                 let mut application = application;
-                application.id = row.try_get("id")?;
                 if !submit {
+                    // A retry finds its key taken and is answered with the first application.
+                    let Some(id) = applications::insert_draft(tx, &state_in.fields, &application, &creating).await?
+                    else {
+                        return Ok(None);
+                    };
+                    application.id = id;
                     return Ok(Some((application, None)));
                 }
-                match crate::services::routes::submit_in(&state_in, tx, lang, &application, &actor, facts).await? {
-                    Ok(submitted) => Ok(Some((application, Some(submitted)))),
+                let submitted = crate::services::routes::submit_in(
+                    &state_in,
+                    tx,
+                    lang,
+                    &application,
+                    Some(&creating),
+                    &actor,
+                    facts,
+                )
+                .await?;
+                match submitted {
+                    Ok(submitted) => {
+                        application.id = submitted.id;
+                        Ok(Some((application, Some(submitted))))
+                    }
                     Err(SubmitRefusal::Invalid(errors)) => Err(AppError::InvalidAnswers(errors)),
-                    Err(SubmitRefusal::NotDraft) => Err(AppError::Conflict),
+                    // A new application is a draft: only a taken key refuses it.
+                    Err(SubmitRefusal::NotDraft) => Ok(None),
                 }
             })
         })

@@ -10,7 +10,7 @@ use satupintu_rules::calendar::{Calendar, LeavePolicy};
 use satupintu_rules::service::{CheckedService, FieldError};
 
 use crate::audit;
-use crate::db::{Db, Tx};
+use crate::db::{Backend, Db, Tx};
 use crate::identity::protect::FieldProtector;
 use crate::services::catalogue::{self, Offered};
 
@@ -257,6 +257,8 @@ pub fn receipt_number(year: i16, id: i64) -> String {
 /// What a submission (or a resubmission) set.
 #[derive(Clone, Debug)]
 pub struct Submitted {
+    /// The application's id.
+    pub id: i64,
     /// The receipt number.
     pub receipt: String,
     /// The workflow step it went to.
@@ -283,19 +285,41 @@ fn checked_answers(application: &Application) -> Result<Map<String, Value>, Subm
     application.service.validate(&application.data).map_err(SubmitRefusal::Invalid)
 }
 
+/// A new application made and submitted in one request (the API): what its row needs besides
+/// the application itself. On PostgreSQL the application's id is reserved beforehand
+/// ([`Db::reserve_id`]); on SQLite the insert gives it.
+#[derive(Clone, Debug)]
+pub struct Creating {
+    /// The service's id.
+    pub service_id: i64,
+    /// The agency that handles it.
+    pub agency_id: i64,
+    /// The district of the citizen's NIK.
+    pub region_code: String,
+    /// The client's `Idempotency-Key`; a second row with it is never made.
+    pub idempotency_key: String,
+    /// The SHA-256 of the request, to tell a retry from another request with the same key.
+    pub idempotency_digest: String,
+}
+
 /// Submits a draft in the caller's transaction: checks every answer, gives it a receipt
 /// number, puts it at the workflow's first step with a due date `sla` working days after
-/// `today`, and records the event and the audit entry. Returns the receipt.
+/// `today`, and records the event, the citizen's notice (made by `notice` from what was set)
+/// and the audit entry. With `creating`, the draft is made here too, unless its idempotency
+/// key is taken: then the refusal is [`SubmitRefusal::NotDraft`] and nothing is written.
+#[allow(clippy::too_many_arguments, reason = "the parts of one submission, each needed once")]
 pub async fn submit(
     db: &Db,
     tx: &mut Tx,
     fields: &FieldProtector,
     application: &Application,
+    creating: Option<&Creating>,
     clock: &SlaClock<'_>,
     actor: &str,
+    notice: impl FnOnce(&Submitted) -> anyhow::Result<crate::services::NoticeRows>,
 ) -> anyhow::Result<Result<Submitted, SubmitRefusal>> {
     if application.status == Status::Revision {
-        return resubmit(db, tx, fields, application, clock, actor).await;
+        return resubmit(db, tx, fields, application, clock, actor, notice).await;
     }
     if application.status != Status::Draft {
         return Ok(Err(SubmitRefusal::NotDraft));
@@ -304,40 +328,167 @@ pub async fn submit(
         Ok(clean) => clean,
         Err(refusal) => return Ok(Err(refusal)),
     };
+    let mut id = application.id;
+    if let (Backend::Sqlite, Some(creating)) = (db.backend(), creating) {
+        match insert_draft(tx, fields, application, creating).await? {
+            Some(inserted) => id = inserted,
+            None => return Ok(Err(SubmitRefusal::NotDraft)),
+        }
+    }
     let definition = &application.service.definition;
-    let first_step = definition.workflow.steps.first().map(|s| s.key.clone());
     let due = clock.calendar.add_working_days(clock.today, definition.sla_working_days, clock.policy)?;
-    let receipt = receipt_number(clock.today.year(), application.id);
-    let now = jiff::Timestamp::now().as_second();
+    let submitted = Submitted {
+        id,
+        receipt: receipt_number(clock.today.year(), id),
+        step: definition.workflow.steps.first().map(|s| s.key.clone()),
+        due_on: due.to_string(),
+        at: jiff::Timestamp::now().as_second(),
+    };
+    let rows = notice(&submitted)?;
+    let sealed = seal(fields, &clean)?;
     // The status condition makes a double submission (two tabs, a retry) succeed once.
-    let changed = sqlx::query(
-        "UPDATE applications SET status = 'in_progress', receipt = $1, step = $2, submitted_at = $3, \
-           updated_at = $3, due_on = $4, data_sealed = $5 WHERE id = $6 AND status = 'draft'",
-    )
-    .bind(&receipt)
-    .bind(&first_step)
-    .bind(now)
-    .bind(due.to_string())
-    .bind(seal(fields, &clean)?)
-    .bind(application.id)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
+    let changed = match db.backend() {
+        // One statement, one round trip: submissions are the busiest write.
+        Backend::Postgres => {
+            let row = NewRow { application, creating };
+            write_submission_at_once(tx, &sealed, &submitted, actor, &rows, row).await?
+        }
+        Backend::Sqlite => {
+            let changed = mark_submitted(tx, &sealed, &submitted).await?;
+            if changed == 1 {
+                add_event(tx, id, actor, "submitted", submitted.step.as_deref(), None).await?;
+                rows.write(tx).await?;
+            }
+            changed
+        }
+    };
     if changed != 1 {
         return Ok(Err(SubmitRefusal::NotDraft));
     }
-    add_event(tx, application.id, actor, "submitted", first_step.as_deref(), None).await?;
     let data_digest = crate::digest::sha256_hex(serde_json::to_string(&clean)?.as_bytes());
     record(
         db,
         tx,
         actor,
         "application.submit",
-        application.id,
-        &(&receipt, &application.service_slug, application.version, data_digest),
+        id,
+        &(&submitted.receipt, &application.service_slug, application.version, data_digest),
     )
     .await?;
-    Ok(Ok(Submitted { receipt, step: first_step, due_on: due.to_string(), at: now }))
+    Ok(Ok(submitted))
+}
+
+/// Inserts a new draft unless its idempotency key is taken; its id.
+pub async fn insert_draft(
+    tx: &mut Tx,
+    fields: &FieldProtector,
+    application: &Application,
+    creating: &Creating,
+) -> anyhow::Result<Option<i64>> {
+    let inserted = sqlx::query(
+        "INSERT INTO applications (service_id, service_version, agency_id, account_id, region_code, status, \
+                                   data_sealed, created_at, updated_at, idempotency_key, idempotency_digest) \
+         VALUES ($1, $2, $3, $4, $5, 'draft', $6, $7, $7, $8, $9) \
+         ON CONFLICT (account_id, idempotency_key) DO NOTHING RETURNING id",
+    )
+    .bind(creating.service_id)
+    .bind(application.version)
+    .bind(creating.agency_id)
+    .bind(application.account_id)
+    .bind(&creating.region_code)
+    .bind(seal(fields, &application.data)?)
+    .bind(application.updated_at)
+    .bind(&creating.idempotency_key)
+    .bind(&creating.idempotency_digest)
+    .fetch_optional(&mut **tx)
+    .await?;
+    inserted.map(|row| row.try_get("id")).transpose().map_err(Into::into)
+}
+
+/// The update that submits a draft; how many rows it changed (0: not a draft any more).
+async fn mark_submitted(tx: &mut Tx, sealed: &str, submitted: &Submitted) -> anyhow::Result<u64> {
+    Ok(sqlx::query(sqlx::AssertSqlSafe(format!("{SUBMIT_DRAFT} WHERE id = $6 AND status = 'draft'")))
+        .bind(&submitted.receipt)
+        .bind(&submitted.step)
+        .bind(submitted.at)
+        .bind(&submitted.due_on)
+        .bind(sealed)
+        .bind(submitted.id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected())
+}
+
+/// The update that submits a draft: `$1` receipt, `$2` step, `$3` time, `$4` due date, `$5`
+/// sealed answers (and `$6` the id, in the condition).
+const SUBMIT_DRAFT: &str = "UPDATE applications SET status = 'in_progress', receipt = $1, step = $2, \
+                            submitted_at = $3, updated_at = $3, due_on = $4, data_sealed = $5";
+
+/// The row a PostgreSQL submission writes: a draft to update, or a new one to insert.
+struct NewRow<'a> {
+    application: &'a Application,
+    creating: Option<&'a Creating>,
+}
+
+/// The submission's row (updated, or inserted already submitted), its timeline event, its
+/// in-app notice and its message in one PostgreSQL statement; the inserts that follow happen
+/// only if the row was written. How many rows that was (0: not a draft, or the key taken).
+async fn write_submission_at_once(
+    tx: &mut Tx,
+    sealed: &str,
+    submitted: &Submitted,
+    actor: &str,
+    rows: &crate::services::NoticeRows,
+    row: NewRow<'_>,
+) -> anyhow::Result<u64> {
+    let written = match row.creating {
+        Some(_) => {
+            "INSERT INTO applications (id, receipt, step, submitted_at, updated_at, created_at, due_on, \
+                                       data_sealed, status, account_id, service_id, service_version, agency_id, \
+                                       region_code, idempotency_key, idempotency_digest) \
+             VALUES ($6, $1, $2, $3, $3, $3, $4, $5, 'in_progress', $8, $16, $17, $18, $19, $20, $21) \
+             ON CONFLICT (account_id, idempotency_key) DO NOTHING RETURNING id"
+                .to_string()
+        }
+        None => format!("{SUBMIT_DRAFT} WHERE id = $6 AND status = 'draft' RETURNING id"),
+    };
+    let sql = format!(
+        "WITH app AS ({written}), \
+              event AS (INSERT INTO application_events (application_id, at, actor, kind, step, note) \
+                        SELECT id, $3, $7, 'submitted', $2, NULL FROM app), \
+              notice AS (INSERT INTO notifications (account_id, created_at, title, link) \
+                         SELECT $8, $3, $9, $10 FROM app), \
+              message AS (INSERT INTO mail_outbox (channel, to_address, subject, body, created_at, next_attempt_at) \
+                          SELECT $11, $12, $13, $14, $3, $3 FROM app WHERE $15) \
+         SELECT COUNT(*) FROM app"
+    );
+    let message = rows.message.as_ref();
+    let mut query = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
+        .bind(&submitted.receipt)
+        .bind(&submitted.step)
+        .bind(submitted.at)
+        .bind(&submitted.due_on)
+        .bind(sealed)
+        .bind(submitted.id)
+        .bind(actor)
+        .bind(rows.account_id)
+        .bind(&rows.title)
+        .bind(&rows.path)
+        .bind(message.map_or("", |m| m.channel))
+        .bind(message.map_or("", |m| m.to.as_str()))
+        .bind(message.map_or("", |m| m.subject.as_str()))
+        .bind(message.map_or("", |m| m.body.as_str()))
+        .bind(message.is_some());
+    if let Some(creating) = row.creating {
+        query = query
+            .bind(creating.service_id)
+            .bind(row.application.version)
+            .bind(creating.agency_id)
+            .bind(&creating.region_code)
+            .bind(&creating.idempotency_key)
+            .bind(&creating.idempotency_digest);
+    }
+    Ok(u64::try_from(query.fetch_one(&mut **tx).await?)?)
 }
 
 /// Sends a corrected application back to the step that asked for the correction. The SLA
@@ -349,6 +500,7 @@ async fn resubmit(
     application: &Application,
     clock: &SlaClock<'_>,
     actor: &str,
+    notice: impl FnOnce(&Submitted) -> anyhow::Result<crate::services::NoticeRows>,
 ) -> anyhow::Result<Result<Submitted, SubmitRefusal>> {
     let clean = match checked_answers(application) {
         Ok(clean) => clean,
@@ -389,12 +541,15 @@ async fn resubmit(
     add_event(tx, application.id, actor, "resubmitted", application.step.as_deref(), None).await?;
     let data_digest = crate::digest::sha256_hex(serde_json::to_string(&clean)?.as_bytes());
     record(db, tx, actor, "application.resubmit", application.id, &(waited, data_digest)).await?;
-    Ok(Ok(Submitted {
+    let submitted = Submitted {
+        id: application.id,
         receipt: application.receipt.clone().unwrap_or_default(),
         step: application.step.clone(),
         due_on: due.to_string(),
         at: now,
-    }))
+    };
+    notice(&submitted)?.write(tx).await?;
+    Ok(Ok(submitted))
 }
 
 /// Adds a line to the timeline.

@@ -75,15 +75,48 @@ pub async fn notify_citizen(
     reachable: Option<crate::identity::accounts::Reachable>,
     notice: Notice,
 ) -> anyhow::Result<()> {
-    crate::services::notifications::record(tx, account_id, &notice.title, &notice.path).await?;
-    match reachable {
+    notice_rows(state, account_id, reachable, notice)?.write(tx).await
+}
+
+/// What a notice writes: the in-app line, and the message if the citizen can be reached.
+pub struct NoticeRows {
+    /// The account notified.
+    pub account_id: i64,
+    /// The in-app notification's line.
+    pub title: String,
+    /// The page it is about.
+    pub path: String,
+    /// The mail or SMS.
+    pub message: Option<crate::outbox::QueuedMessage>,
+}
+
+impl NoticeRows {
+    /// Writes the rows in the caller's transaction.
+    pub async fn write(&self, tx: &mut crate::db::Tx) -> anyhow::Result<()> {
+        crate::services::notifications::record(tx, self.account_id, &self.title, &self.path).await?;
+        match &self.message {
+            Some(message) => crate::outbox::insert(tx, message).await,
+            None => Ok(()),
+        }
+    }
+}
+
+/// The rows of a notice to an account reachable (or not) at `reachable`.
+pub fn notice_rows(
+    state: &crate::app::AppState,
+    account_id: i64,
+    reachable: Option<crate::identity::accounts::Reachable>,
+    notice: Notice,
+) -> anyhow::Result<NoticeRows> {
+    let message = match reachable {
         Some(crate::identity::accounts::Reachable::Email(to)) => {
             let mail = crate::mail::OutgoingMail { to, subject: notice.subject, text: notice.body };
-            state.outbox.queue(tx, &mail).await
+            Some(crate::outbox::Outbox::mail_row(&mail))
         }
         Some(crate::identity::accounts::Reachable::Phone(to)) => {
-            state.outbox.queue_sms(tx, &crate::sms::OutgoingSms { to, text: notice.sms }).await
+            Some(state.outbox.sms_row(&crate::sms::OutgoingSms { to, text: notice.sms })?)
         }
-        None => Ok(()),
-    }
+        None => None,
+    };
+    Ok(NoticeRows { account_id, title: notice.title, path: notice.path, message })
 }

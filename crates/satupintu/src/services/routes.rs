@@ -565,7 +565,7 @@ pub async fn submit_application(
     let outcome = state
         .db
         .grouped(move |tx| {
-            Box::pin(async move { submit_in(&state_in, tx, lang, &application, &actor, facts).await })
+            Box::pin(async move { submit_in(&state_in, tx, lang, &application, None, &actor, facts).await })
         })
         .await?;
     if outcome.is_ok() {
@@ -634,33 +634,32 @@ pub async fn submit_in(
     tx: &mut crate::db::Tx,
     lang: Lang,
     application: &Application,
+    creating: Option<&applications::Creating>,
     actor: &str,
     facts: SubmitFacts,
 ) -> AppResult<Result<applications::Submitted, SubmitRefusal>> {
     let clock =
         applications::SlaClock { calendar: &facts.calendar, policy: facts.policy, today: facts.today };
-    let outcome = applications::submit(&state.db, tx, &state.fields, application, &clock, actor).await?;
-    let Ok(submitted) = outcome else {
-        return Ok(outcome);
+    let reachable = facts.contact.reachable;
+    let notice = |submitted: &applications::Submitted| {
+        let receipt = submitted.receipt.clone();
+        let service = pick(lang, &application.service.definition.name);
+        let path = format!("/permohonan/{}", submitted.id);
+        let link = format!("{}{path}", state.link_base);
+        let subject = lang.t_args("mail-submitted-subject", &[("receipt", receipt.clone())]);
+        let notice = crate::services::Notice {
+            path,
+            title: subject.clone(),
+            subject,
+            body: lang.t_args(
+                "mail-submitted-body",
+                &[("receipt", receipt.clone()), ("service", service), ("link", link.clone())],
+            ),
+            sms: lang.t_args("sms-submitted", &[("receipt", receipt), ("link", link)]),
+        };
+        crate::services::notice_rows(state, application.account_id, reachable, notice)
     };
-    let receipt = submitted.receipt.clone();
-    let service = pick(lang, &application.service.definition.name);
-    let path = format!("/permohonan/{}", application.id);
-    let link = format!("{}{path}", state.link_base);
-    let subject = lang.t_args("mail-submitted-subject", &[("receipt", receipt.clone())]);
-    let notice = crate::services::Notice {
-        path,
-        title: subject.clone(),
-        subject,
-        body: lang.t_args(
-            "mail-submitted-body",
-            &[("receipt", receipt.clone()), ("service", service), ("link", link.clone())],
-        ),
-        sms: lang.t_args("sms-submitted", &[("receipt", receipt), ("link", link)]),
-    };
-    crate::services::notify_citizen(state, tx, application.account_id, facts.contact.reachable, notice)
-        .await?;
-    Ok(Ok(submitted))
+    Ok(applications::submit(&state.db, tx, &state.fields, application, creating, &clock, actor, notice).await?)
 }
 
 /// The name of a workflow step in the reader's language.

@@ -99,6 +99,26 @@ async fn two_nodes_share_sessions_fire_each_job_once_and_lose_nothing_when_one_d
     assert_eq!(escalations, 1);
     db.close().await;
 
+    // Each node keeps a session it read for a few seconds; signing out on one ends it on the
+    // other at once (the commit tells every node), not when the kept read lapses.
+    let cookie = visitor.cookie("sp_sesi").expect("session cookie").to_string();
+    let on_b = |path: &'static str| {
+        let request = app.client.get(format!("{b}{path}")).header("cookie", format!("sp_sesi={cookie}"));
+        async move { request.send().await.expect("get").status().as_u16() }
+    };
+    // The account page logs the reading of personal data, so B forgets what it kept of the
+    // account; the list of applications writes nothing, and B keeps the session read afresh.
+    assert_eq!(on_b("/akun").await, 200);
+    assert_eq!(on_b("/akun/permohonan").await, 200, "signed in on B");
+    visitor.switch_to(&a);
+    visitor.get("/akun").await;
+    assert_eq!(visitor.post("/akun/keluar", &[]).await.status, 303);
+    let signed_out = std::time::Instant::now();
+    while on_b("/akun/permohonan").await != 303 {
+        assert!(signed_out.elapsed() < Duration::from_secs(1), "B still takes the session signed out on A");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
     // Clients alternate between the nodes; B is killed under load; what B never answered is
     // retried on A with the same idempotency key.
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));

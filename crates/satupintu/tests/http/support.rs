@@ -355,3 +355,18 @@ pub fn run_cli_on(
         String::from_utf8_lossy(&output.stderr).to_string(),
     )
 }
+
+/// Waits until `check` holds, for a change made behind the server's back (another process on
+/// the SQLite file, an SQL update): what a node keeps shows it within
+/// [`satupintu::db::fresh::FRESH_FOR`].
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + satupintu::db::fresh::FRESH_FOR + std::time::Duration::from_secs(2);
+    while !check().await {
+        assert!(std::time::Instant::now() < deadline, "{what}: not seen in time");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

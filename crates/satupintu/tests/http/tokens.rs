@@ -108,7 +108,10 @@ async fn revoked_and_expired_tokens_are_refused(store: Store) {
         .execute(db.pool())
         .await
         .expect("expire");
-    assert_eq!(status_with(&app, "/api/v1/me", &second).await, 401);
+    crate::support::eventually("the expired token refused", || async {
+        status_with(&app, "/api/v1/me", &second).await == 401
+    })
+    .await;
     assert!(siti.get("/akun/token").await.body.contains("Kedaluwarsa"));
     app.stop().await;
 }
