@@ -84,12 +84,14 @@ async fn main() -> anyhow::Result<()> {
     let raw_before = raw_commits(&db, clients, seconds).await?;
     let client = reqwest::Client::new();
     let submit_url = format!("{base}/api/v1/applications");
+    // A public information request: the answers call for no document, so it is submitted in
+    // one request.
     let body = serde_json::json!({
-        "service": "akta-kelahiran",
+        "service": "permohonan-informasi-publik",
         "data": {
-            "nama_anak": "Raka Pratama", "jenis_kelamin": "laki_laki", "tanggal_lahir": "2026-11-02",
-            "tempat_lahir": "Surabaya", "anak_ke": 1, "nama_ibu": "Siti Rahayu", "orang_tua_menikah": true,
-            "nama_ayah": "Budi Santoso"
+            "rincian_informasi": "Laporan realisasi anggaran Dinas Perhubungan tahun 2025",
+            "tujuan_penggunaan": "Bahan penelitian skripsi", "cara_memperoleh": "salinan_elektronik",
+            "cara_salinan": "surel", "atas_nama": "diri_sendiri"
         }
     });
     let first_id = Arc::new(std::sync::Mutex::new(None::<i64>));

@@ -55,7 +55,12 @@ impl Outbox {
 
     /// The row that queues a mail, for a caller that writes it in a statement of its own.
     pub fn mail_row(mail: &OutgoingMail) -> QueuedMessage {
-        QueuedMessage { channel: "email", to: mail.to.clone(), subject: mail.subject.clone(), body: mail.text.clone() }
+        QueuedMessage {
+            channel: "email",
+            to: mail.to.clone(),
+            subject: mail.subject.clone(),
+            body: mail.text.clone(),
+        }
     }
 
     /// The row that queues an SMS, its recipient sealed.

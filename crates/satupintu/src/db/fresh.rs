@@ -97,7 +97,8 @@ impl Changes {
             return false;
         }
         let Ok(log) = self.log.lock() else { return false };
-        log.everything_at.is_none_or(|at| at < since) && records.iter().all(|r| log.at.get(r).is_none_or(|at| *at < since))
+        log.everything_at.is_none_or(|at| at < since)
+            && records.iter().all(|r| log.at.get(r).is_none_or(|at| *at < since))
     }
 }
 

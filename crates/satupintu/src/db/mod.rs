@@ -321,7 +321,8 @@ impl Db {
         if self.backend != Backend::Postgres {
             return Ok(None);
         }
-        let taken = |ids: &Self| ids.reserved_ids.lock().ok().and_then(|mut blocks| blocks.get_mut(table)?.pop());
+        let taken =
+            |ids: &Self| ids.reserved_ids.lock().ok().and_then(|mut blocks| blocks.get_mut(table)?.pop());
         if let Some(id) = taken(self) {
             return Ok(Some(id));
         }

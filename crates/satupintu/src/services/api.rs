@@ -166,7 +166,9 @@ async fn replay(state: &AppState, account_id: i64, key: &str, digest: &str) -> A
 
 /// Submits an application in one request: the answers are checked against the service's
 /// form (422 naming every refused field), and a retry with the same `Idempotency-Key`
-/// returns the first application instead of making a second.
+/// returns the first application instead of making a second. When the answers call for
+/// documents, 422 names each (`required`): make a draft (`"submit": false`), attach them, and
+/// submit it with `POST /api/v1/applications/{id}/submit`.
 #[utoipa::path(post, path = "/api/v1/applications", tag = "services", request_body = NewApplication,
     security(("bearer" = [])),
     params(("Idempotency-Key" = String, Header, description = "A unique key per intended application (1–200 visible ASCII characters); a retry sends the same key and body")),
@@ -210,6 +212,12 @@ pub async fn create(
         due_on: None,
         service: offered.service,
     };
+    // Nothing is attached yet: a service whose answers call for documents is applied for with
+    // a draft, its attachments, and its own submission.
+    let missing = crate::services::documents::missing_required(&application, &[]);
+    if request.submit && !missing.is_empty() {
+        return Err(AppError::InvalidAnswers(crate::services::documents::missing_as_errors(&missing)));
+    }
     let creating = applications::Creating {
         service_id: offered.service_id,
         agency_id: offered.agency_id,
@@ -226,7 +234,8 @@ pub async fn create(
                 let mut application = application;
                 if !submit {
                     // A retry finds its key taken and is answered with the first application.
-                    let Some(id) = applications::insert_draft(tx, &state_in.fields, &application, &creating).await?
+                    let Some(id) =
+                        applications::insert_draft(tx, &state_in.fields, &application, &creating).await?
                     else {
                         return Ok(None);
                     };
@@ -468,17 +477,9 @@ pub async fn submit(
 ) -> AppResult<Json<ApplicationView>> {
     let application = own_editable(&state, &signed_in, &id).await?;
     let uploaded = crate::services::attachments::of_application(&state.db, application.id).await?;
-    let missing: Vec<satupintu_rules::service::FieldError> =
-        crate::services::documents::shown_requirements(&application)
-            .into_iter()
-            .filter(|r| r.required && !uploaded.iter().any(|a| a.requirement_key == r.key))
-            .map(|r| satupintu_rules::service::FieldError {
-                field: r.key.clone(),
-                problem: satupintu_rules::service::FieldProblem::Required,
-            })
-            .collect();
+    let missing = crate::services::documents::missing_required(&application, &uploaded);
     if !missing.is_empty() {
-        return Err(AppError::InvalidAnswers(missing));
+        return Err(AppError::InvalidAnswers(crate::services::documents::missing_as_errors(&missing)));
     }
     let actor = signed_in.principal.actor();
     match crate::services::routes::submit_application(&state, context.lang, &application, &actor).await? {

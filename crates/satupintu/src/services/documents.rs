@@ -88,6 +88,28 @@ pub fn shown_requirements(application: &Application) -> Vec<&Requirement> {
         .collect()
 }
 
+/// The required documents the answers call for that are not among `uploaded`.
+pub fn missing_required<'a>(
+    application: &'a Application,
+    uploaded: &[attachments::Attachment],
+) -> Vec<&'a Requirement> {
+    shown_requirements(application)
+        .into_iter()
+        .filter(|r| r.required && !uploaded.iter().any(|a| a.requirement_key == r.key))
+        .collect()
+}
+
+/// The same as refusals of the API, each naming the requirement's key.
+pub fn missing_as_errors(missing: &[&Requirement]) -> Vec<satupintu_rules::service::FieldError> {
+    missing
+        .iter()
+        .map(|r| satupintu_rules::service::FieldError {
+            field: r.key.clone(),
+            problem: satupintu_rules::service::FieldProblem::Required,
+        })
+        .collect()
+}
+
 async fn documents_page(
     state: &AppState,
     context: &RequestContext,

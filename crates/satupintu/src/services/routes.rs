@@ -545,9 +545,8 @@ async fn missing_documents(
     application: &Application,
 ) -> AppResult<Vec<String>> {
     let uploaded = crate::services::attachments::of_application(&state.db, application.id).await?;
-    Ok(crate::services::documents::shown_requirements(application)
+    Ok(crate::services::documents::missing_required(application, &uploaded)
         .into_iter()
-        .filter(|r| r.required && !uploaded.iter().any(|a| a.requirement_key == r.key))
         .map(|r| pick(lang, &r.label))
         .collect())
 }
@@ -659,7 +658,8 @@ pub async fn submit_in(
         };
         crate::services::notice_rows(state, application.account_id, reachable, notice)
     };
-    Ok(applications::submit(&state.db, tx, &state.fields, application, creating, &clock, actor, notice).await?)
+    Ok(applications::submit(&state.db, tx, &state.fields, application, creating, &clock, actor, notice)
+        .await?)
 }
 
 /// The name of a workflow step in the reader's language.

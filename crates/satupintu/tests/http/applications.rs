@@ -345,9 +345,10 @@ async fn the_api_submits_once_per_idempotency_key_and_checks_every_answer(store:
     let app = TestApp::spawn(store).await;
     let (token, reader) = api_tokens(&app, NIK_WONOCOLO, "api@warga.test").await;
     let body = serde_json::json!({
-        "service": "surat-keterangan-domisili",
-        "data": {"keperluan": "Pendaftaran sekolah anak", "alamat_domisili": "Jl. Kenari 12, RT 03 RW 05, Genteng",
-                 "status_tempat": "sewa", "lama_tinggal_bulan": 26}
+        "service": "permohonan-informasi-publik",
+        "data": {"rincian_informasi": "Laporan realisasi anggaran Dinas Perhubungan tahun 2025",
+                 "tujuan_penggunaan": "Bahan penelitian skripsi", "cara_memperoleh": "salinan_elektronik",
+                 "cara_salinan": "surel", "atas_nama": "diri_sendiri"}
     });
     // The key is required.
     let missing = post_api(&app, &token, None, &body).await;
@@ -381,15 +382,28 @@ async fn the_api_submits_once_per_idempotency_key_and_checks_every_answer(store:
         ]
     );
     assert_eq!(count_applications(&app).await, 0, "nothing half-written");
+    // Answers that call for a document cannot be submitted in one request: nothing is attached.
+    let needs_a_letter = serde_json::json!({
+        "service": "surat-keterangan-domisili",
+        "data": {"keperluan": "Pendaftaran sekolah anak", "alamat_domisili": "Jl. Kenari 12, RT 03 RW 05, Genteng",
+                 "status_tempat": "sewa", "lama_tinggal_bulan": 26}
+    });
+    let refused = post_api(&app, &token, Some("k-surat"), &needs_a_letter).await;
+    assert_eq!(refused.status(), 422);
+    let problem: serde_json::Value = refused.json().await.expect("problem");
+    assert_eq!(problem["errors"][0]["field"], "pengantar_rt_rw");
+    assert_eq!(problem["errors"][0]["code"], "required");
+    assert_eq!(problem["errors"].as_array().map(Vec::len), Some(1), "the optional proof is not asked for");
+    assert_eq!(count_applications(&app).await, 0, "nothing half-written");
 
     let first = post_api(&app, &token, Some("kunci-001"), &body).await;
     assert_eq!(first.status(), 201);
     let location = first.headers().get("location").and_then(|v| v.to_str().ok()).map(str::to_string);
     let first: serde_json::Value = first.json().await.expect("application");
     assert_eq!(first["status"], "in_progress");
-    assert_eq!(first["step"], "verifikasi");
+    assert_eq!(first["step"], "telaah");
     assert!(first["receipt"].as_str().is_some_and(|r| r.starts_with("SP-")));
-    assert_eq!(first["data"]["lama_tinggal_bulan"], 26);
+    assert_eq!(first["data"]["cara_salinan"], "surel");
     assert_eq!(location, Some(format!("/api/v1/applications/{}", first["id"])));
     // A retry gets the same application, marked as a replay.
     let again = post_api(&app, &token, Some("kunci-001"), &body).await;
@@ -400,7 +414,7 @@ async fn the_api_submits_once_per_idempotency_key_and_checks_every_answer(store:
     assert_eq!(count_applications(&app).await, 1);
     // The same key for another request is a conflict.
     let mut other = body.clone();
-    other["data"]["lama_tinggal_bulan"] = serde_json::json!(3);
+    other["data"]["cara_salinan"] = serde_json::json!("pos");
     assert_eq!(post_api(&app, &token, Some("kunci-001"), &other).await.status(), 409);
 
     // Eight concurrent retries of a new request make one application.
@@ -448,7 +462,13 @@ async fn the_api_submits_once_per_idempotency_key_and_checks_every_answer(store:
     app.stop().await;
 }
 
-async fn put_document(app: &TestApp, token: &str, id: i64, key: &str, bytes: &[u8]) -> reqwest::Response {
+pub(crate) async fn put_document(
+    app: &TestApp,
+    token: &str,
+    id: i64,
+    key: &str,
+    bytes: &[u8],
+) -> reqwest::Response {
     app.client
         .put(app.url(&format!("/api/v1/applications/{id}/attachments/{key}")))
         .bearer_auth(token)
@@ -459,7 +479,7 @@ async fn put_document(app: &TestApp, token: &str, id: i64, key: &str, bytes: &[u
         .expect("put")
 }
 
-async fn submit_api(app: &TestApp, token: &str, id: i64) -> reqwest::Response {
+pub(crate) async fn submit_api(app: &TestApp, token: &str, id: i64) -> reqwest::Response {
     app.client
         .post(app.url(&format!("/api/v1/applications/{id}/submit")))
         .bearer_auth(token)

@@ -85,9 +85,10 @@ pub async fn send(
     match write {
         Write::Application { key } => {
             let body = serde_json::json!({
-                "service": "surat-keterangan-domisili",
-                "data": {"keperluan": "Pendaftaran sekolah anak", "alamat_domisili": "Jl. Kenari 12, Genteng",
-                         "status_tempat": "sewa", "lama_tinggal_bulan": 26}
+                "service": "permohonan-informasi-publik",
+                "data": {"rincian_informasi": "Daftar penerima hibah Kota Surabaya tahun 2025",
+                         "tujuan_penggunaan": "Pengawasan oleh warga", "cara_memperoleh": "salinan_elektronik",
+                         "cara_salinan": "surel", "atas_nama": "diri_sendiri"}
             });
             let response = client
                 .post(format!("{base}/api/v1/applications"))

@@ -116,9 +116,18 @@ async fn a_units_report_gives_the_regulations_figures_within_the_officers_scope(
     let body = serde_json::json!({
         "service": "surat-keterangan-domisili",
         "data": {"keperluan": "Pendaftaran sekolah anak", "alamat_domisili": "Jl. Kenari 12, RT 03 RW 05, Genteng",
-                 "status_tempat": "sewa", "lama_tinggal_bulan": 26}
+                 "status_tempat": "sewa", "lama_tinggal_bulan": 26},
+        "submit": false
     });
-    assert_eq!(crate::applications::post_api(&app, &token, Some("ikm-1"), &body).await.status(), 201);
+    let draft = crate::applications::post_api(&app, &token, Some("ikm-1"), &body).await;
+    assert_eq!(draft.status(), 201);
+    let id = draft.json::<serde_json::Value>().await.expect("draft")["id"].as_i64().expect("id");
+    let letter = b"%PDF-1.4\n% pengantar\n%%EOF\n";
+    assert_eq!(
+        crate::applications::put_document(&app, &token, id, "pengantar_rt_rw", letter).await.status(),
+        200
+    );
+    assert_eq!(crate::applications::submit_api(&app, &token, id).await.status(), 200);
     let day = satupintu::calendar::today_at(7);
     let today = supervisor.get(&format!("/admin/ikm?unit=kecamatan-genteng&dari={day}&sampai={day}")).await;
     assert!(

@@ -7,7 +7,7 @@ use crate::store_tests;
 use crate::support::{Store, TestApp};
 
 store_tests!(
-    the_demo_offers_six_services_with_their_forms,
+    the_demo_offers_its_online_services_with_their_forms,
     importing_a_changed_definition_makes_a_new_version_once,
     a_file_with_any_mistake_stores_nothing_and_names_every_mistake,
 );
@@ -27,7 +27,7 @@ fn write_file(app: &TestApp, name: &str, value: &Value) -> std::path::PathBuf {
     path
 }
 
-async fn the_demo_offers_six_services_with_their_forms(store: Store) {
+async fn the_demo_offers_its_online_services_with_their_forms(store: Store) {
     let app = TestApp::spawn(store).await;
     for slug in [
         "ktp-el-hilang-rusak",
@@ -36,6 +36,7 @@ async fn the_demo_offers_six_services_with_their_forms(store: Store) {
         "surat-pindah",
         "surat-keterangan-domisili",
         "bpjs-pbi",
+        "permohonan-informasi-publik",
     ] {
         let listed = app.json(&format!("/api/v1/services/{slug}"), 200).await;
         assert_eq!(listed["definition_version"], 1, "{slug}");

@@ -364,7 +364,8 @@ where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,
 {
-    let deadline = std::time::Instant::now() + satupintu::db::fresh::FRESH_FOR + std::time::Duration::from_secs(2);
+    let deadline =
+        std::time::Instant::now() + satupintu::db::fresh::FRESH_FOR + std::time::Duration::from_secs(2);
     while !check().await {
         assert!(std::time::Instant::now() < deadline, "{what}: not seen in time");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;

@@ -32,13 +32,24 @@ fn birth() -> serde_json::Value {
     })
 }
 
-/// Submits a birth certificate application through the API; returns its id and receipt.
+/// Submits a birth certificate application through the API, as a draft with its three
+/// required documents; returns its id and receipt.
 pub(crate) async fn submitted(app: &TestApp, nik: &str, email: &str) -> (i64, String) {
     let (token, _) = api_tokens(app, nik, email).await;
-    let response = post_api(app, &token, Some("akta-1"), &birth()).await;
+    let mut draft = birth();
+    draft["submit"] = json!(false);
+    let response = post_api(app, &token, Some("akta-1"), &draft).await;
     assert_eq!(response.status(), 201);
+    let id = response.json::<serde_json::Value>().await.expect("draft")["id"].as_i64().expect("id");
+    for key in ["surat_lahir", "kartu_keluarga", "buku_nikah"] {
+        let attached =
+            crate::applications::put_document(app, &token, id, key, b"%PDF-1.4\n% berkas\n%%EOF\n").await;
+        assert_eq!(attached.status(), 200, "{key}");
+    }
+    let response = crate::applications::submit_api(app, &token, id).await;
+    assert_eq!(response.status(), 200);
     let body: serde_json::Value = response.json().await.expect("application");
-    (body["id"].as_i64().expect("id"), body["receipt"].as_str().expect("receipt").to_string())
+    (id, body["receipt"].as_str().expect("receipt").to_string())
 }
 
 pub(crate) async fn wait_for_mail(app: &TestApp, to: &str, subject_part: &str, count: usize) {
