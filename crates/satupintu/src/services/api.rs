@@ -287,19 +287,24 @@ pub async fn create(
     Ok(created(view_of(&application, timeline), false))
 }
 
-/// One of the signed-in citizen's applications.
+/// One of the signed-in citizen's applications; or, with an officer's token with
+/// `applications:handle`, a submitted application in the officer's scope (the reading is
+/// logged where the citizen sees who accessed their data).
 #[utoipa::path(get, path = "/api/v1/applications/{id}", tag = "services", security(("bearer" = [])),
     params(("id" = i64, Path, description = "The application's id")),
     responses(
         (status = 200, body = ApplicationView),
         (status = 401, body = crate::web::problem::Problem, content_type = "application/problem+json"),
-        (status = 403, body = crate::web::problem::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Without the scope, or outside the officer's agencies and regions", body = crate::web::problem::Problem, content_type = "application/problem+json"),
         (status = 404, body = crate::web::problem::Problem, content_type = "application/problem+json")))]
 pub async fn detail(
     State(state): State<AppState>,
     signed_in: SignedIn,
     Path(id): Path<String>,
 ) -> AppResult<Json<ApplicationView>> {
+    if signed_in.principal.kind == AccountKind::Officer {
+        return officer_detail(&state, signed_in, &id).await;
+    }
     citizen_with_scope(&signed_in, "applications:read")?;
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     match applications::load(&state.db, &state.fields, id).await? {
@@ -308,6 +313,21 @@ pub async fn detail(
         }
         _ => Err(AppError::NotFound),
     }
+}
+
+/// An application as an officer in scope reads it, logged like the workbench's page.
+async fn officer_detail(state: &AppState, signed_in: SignedIn, id: &str) -> AppResult<Json<ApplicationView>> {
+    // Officers work only with a second factor, through the API too.
+    if !signed_in.principal.has_scope("applications:handle") || !signed_in.principal.second_factor {
+        return Err(AppError::Forbidden);
+    }
+    let grants = crate::identity::roles::grants(&state.db, signed_in.principal.account_id).await?;
+    let officer =
+        crate::identity::roles::Officer { principal: signed_in.principal, csrf: signed_in.csrf, grants };
+    let scoped = crate::services::workbench::scoped(state, &officer, id).await?;
+    let subject = format!("application/{}", scoped.application.id);
+    crate::services::workbench::log_opening(state, &officer, &scoped, " (API)", &subject).await?;
+    Ok(Json(view(state, &scoped.application).await?))
 }
 
 /// An officer's workflow action on an application.

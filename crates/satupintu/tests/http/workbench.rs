@@ -294,13 +294,38 @@ async fn act_api(app: &TestApp, token: &str, id: i64, body: serde_json::Value) -
     (status, response.json().await.unwrap_or(serde_json::Value::Null))
 }
 
+/// `GET /api/v1/applications/{id}` with a token: the status and the body.
+async fn read_api(app: &TestApp, token: &str, id: i64) -> (u16, serde_json::Value) {
+    let response = app
+        .client
+        .get(app.url(&format!("/api/v1/applications/{id}")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("get");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(serde_json::Value::Null))
+}
+
 async fn officers_act_through_the_api_with_a_scoped_token(store: Store) {
     let app = TestApp::spawn(store).await;
-    let (id, _) = submitted(&app, NIK_WONOCOLO, "siti@warga.test").await;
+    let (id, receipt) = submitted(&app, NIK_WONOCOLO, "siti@warga.test").await;
     let clerk = create_officer(&app, "loket@surabaya.test", "officer", Some("disdukcapil"), Some("35.78"));
     let mut clerk = officer_session(&app, &clerk).await;
     let token = officer_token(&mut clerk, &["applications:handle"]).await;
     let reader = officer_token(&mut clerk, &["me:read"]).await;
+    // Reading it: with the scope, in the officer's region, and logged for the citizen.
+    let (status, read) = read_api(&app, &token, id).await;
+    assert_eq!(status, 200, "{read}");
+    assert_eq!(
+        (read["receipt"].as_str(), read["data"]["nama_anak"].as_str()),
+        (Some(receipt.as_str()), Some("Raka Pratama"))
+    );
+    assert_eq!(read_api(&app, &reader, id).await.0, 403, "the scope is needed to read");
+    let mut siti = Browser::new(&app);
+    assert_eq!(sign_in(&mut siti, "siti@warga.test", PASSWORD).await.status, 303);
+    let access = siti.get("/akun/akses").await;
+    assert!(access.body.contains(&format!("permohonan {receipt} (API)")), "{}", access.body);
     assert_eq!(act_api(&app, &reader, id, json!({"action": "forward"})).await.0, 403, "the scope is needed");
     assert_eq!(act_api(&app, &token, id, json!({"action": "approve"})).await.0, 409, "the supervisor's step");
     let (status, problem) = act_api(&app, &token, id, json!({"action": "request_revision"})).await;
@@ -318,6 +343,7 @@ async fn officers_act_through_the_api_with_a_scoped_token(store: Store) {
         create_officer(&app, "jakarta@surabaya.test", "supervisor", Some("disdukcapil"), Some("31.71"));
     let mut outsider = officer_session(&app, &outsider).await;
     let foreign = officer_token(&mut outsider, &["applications:handle"]).await;
+    assert_eq!(read_api(&app, &foreign, id).await.0, 403, "outside the region");
     assert_eq!(act_api(&app, &foreign, id, json!({"action": "approve"})).await.0, 403);
     let head = create_officer(&app, "kabid@surabaya.test", "supervisor", Some("disdukcapil"), Some("35.78"));
     let mut head = officer_session(&app, &head).await;
