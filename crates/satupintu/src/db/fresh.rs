@@ -31,6 +31,15 @@ const CHANGES_MOST: usize = 65_536;
 /// Reads kept per cache before the stale ones are dropped (and, if all are fresh, all).
 const KEPT_MOST: usize = 20_000;
 
+/// The kinds of record that kept reads come from. Only their changes are announced: other
+/// writes (complaints, content) cost no notification.
+pub const KEPT_KINDS: &[&str] = &["account", "agency", "application", "document", "service", "session", "token"];
+
+/// Whether reads kept anywhere may come from this record.
+pub fn is_kept(record: &str) -> bool {
+    record == EVERYTHING || KEPT_KINDS.iter().any(|kind| record.split('/').next() == Some(*kind))
+}
+
 /// The record a subject names, its kind and id: `service/ktp/v2` is `service/ktp`.
 pub fn record_of(subject: &str) -> &str {
     match subject.match_indices('/').nth(1) {
@@ -146,6 +155,7 @@ impl<V: Clone> Kept<V> {
                 entries.clear();
             }
         }
+        debug_assert!(records.iter().all(|r| is_kept(r)), "add the kind to KEPT_KINDS: {records:?}");
         let records = records.iter().map(|r| record_of(r).to_string()).collect();
         entries.insert(key, KeptRead { since, records, value });
     }
@@ -208,6 +218,12 @@ mod tests {
         let long_ago = Instant::now().checked_sub(FRESH_FOR).expect("the clock is past FRESH_FOR");
         kept.put("a".into(), long_ago, Vec::new(), 1);
         assert_eq!(kept.get(&changes, "a"), None);
+    }
+
+    #[test]
+    fn only_kinds_that_are_kept_count() {
+        assert!(is_kept("application/3") && is_kept("session/ab") && is_kept(EVERYTHING));
+        assert!(!is_kept("complaint/3") && !is_kept("applications/3") && !is_kept("news/x"));
     }
 
     #[test]

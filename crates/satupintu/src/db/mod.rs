@@ -197,7 +197,10 @@ impl Tx {
     /// Notes a record this transaction changes (`application/17`), so that reads kept of it
     /// end when it commits.
     pub fn changed(&mut self, subject: &str) {
-        self.changed.push(fresh::record_of(subject).to_string());
+        let record = fresh::record_of(subject);
+        if fresh::is_kept(record) {
+            self.changed.push(record.to_string());
+        }
     }
 
     /// Keeps an audit entry for the commit.
