@@ -33,7 +33,8 @@ const KEPT_MOST: usize = 20_000;
 
 /// The kinds of record that kept reads come from. Only their changes are announced: other
 /// writes (complaints, content) cost no notification.
-pub const KEPT_KINDS: &[&str] = &["account", "agency", "application", "document", "service", "session", "token"];
+pub const KEPT_KINDS: &[&str] =
+    &["account", "agency", "application", "document", "service", "session", "token"];
 
 /// Whether reads kept anywhere may come from this record.
 pub fn is_kept(record: &str) -> bool {

@@ -407,16 +407,24 @@ pub async fn insert_draft(
 
 /// The update that submits a draft; how many rows it changed (0: not a draft any more).
 async fn mark_submitted(tx: &mut Tx, sealed: &str, submitted: &Submitted) -> anyhow::Result<u64> {
-    Ok(sqlx::query(sqlx::AssertSqlSafe(format!("{SUBMIT_DRAFT} WHERE id = $6 AND status = 'draft'")))
+    let sql = format!("{SUBMIT_DRAFT} WHERE id = $6 AND status = 'draft' RETURNING id");
+    let changed = submission_query(sql, sealed, submitted).fetch_optional(&mut **tx).await?;
+    Ok(u64::from(changed.is_some()))
+}
+
+/// A statement built on [`SUBMIT_DRAFT`]'s parameters, with them bound.
+fn submission_query<'q>(
+    sql: String,
+    sealed: &'q str,
+    submitted: &'q Submitted,
+) -> sqlx::query::QueryScalar<'q, sqlx::Any, i64, sqlx::any::AnyArguments> {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
         .bind(&submitted.receipt)
         .bind(&submitted.step)
         .bind(submitted.at)
         .bind(&submitted.due_on)
         .bind(sealed)
         .bind(submitted.id)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected())
 }
 
 /// The update that submits a draft: `$1` receipt, `$2` step, `$3` time, `$4` due date, `$5`
@@ -463,13 +471,7 @@ async fn write_submission_at_once(
          SELECT COUNT(*) FROM app"
     );
     let message = rows.message.as_ref();
-    let mut query = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(sql))
-        .bind(&submitted.receipt)
-        .bind(&submitted.step)
-        .bind(submitted.at)
-        .bind(&submitted.due_on)
-        .bind(sealed)
-        .bind(submitted.id)
+    let mut query = submission_query(sql, sealed, submitted)
         .bind(actor)
         .bind(rows.account_id)
         .bind(&rows.title)

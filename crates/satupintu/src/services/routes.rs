@@ -698,17 +698,9 @@ pub async fn timeline_rows(
 #[template(path = "services/status.html")]
 pub struct StatusPage {
     chrome: Chrome,
-    just_submitted: bool,
-    receipt: Option<String>,
-    status: String,
-    step: Option<String>,
-    due: Option<String>,
-    timeline: Vec<(String, String, Option<String>)>,
-    continue_href: Option<String>,
-    revision: bool,
     id: i64,
-    issued: Option<crate::services::verify::Shown>,
-    survey_open: bool,
+    facts: StatusFacts,
+    just_submitted: bool,
     just_rated: bool,
 }
 
@@ -808,19 +800,11 @@ pub async fn status_page(
 ) -> AppResult<Response> {
     let (id, facts) = StatusFacts::of_own(&state, &signed_in, context.lang, &id).await?;
     let page = StatusPage {
-        chrome: crate::services::chrome(&state, &context, "account", facts.title).await?,
-        just_submitted: query.terkirim == Some(1) && !facts.draft,
-        receipt: facts.receipt,
-        status: facts.status,
-        step: facts.step,
-        due: facts.due,
-        timeline: facts.timeline,
-        continue_href: facts.continue_href,
-        revision: facts.revision,
+        chrome: crate::services::chrome(&state, &context, "account", facts.title.clone()).await?,
         id,
-        survey_open: facts.survey_open,
+        just_submitted: query.terkirim == Some(1) && !facts.draft,
         just_rated: query.dinilai == Some(1),
-        issued: facts.issued,
+        facts,
     };
     render(&page)
 }
