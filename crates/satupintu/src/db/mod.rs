@@ -168,6 +168,7 @@ pub struct Tx {
     audit_queue: Vec<crate::audit::store::Queued>,
     backend: Backend,
     changed: Vec<String>,
+    created: Vec<String>,
     changes: Arc<fresh::Changes>,
 }
 
@@ -194,11 +195,19 @@ impl Tx {
         Ok(())
     }
 
+    /// Notes a record this transaction makes: no node can have kept a read of it, so its
+    /// changes here need no announcement.
+    pub fn created(&mut self, subject: &str) {
+        let record = fresh::record_of(subject);
+        self.changed.retain(|changed| changed != record);
+        self.created.push(record.to_string());
+    }
+
     /// Notes a record this transaction changes (`application/17`), so that reads kept of it
     /// end when it commits.
     pub fn changed(&mut self, subject: &str) {
         let record = fresh::record_of(subject);
-        if fresh::is_kept(record) {
+        if fresh::is_kept(record) && !self.created.iter().any(|created| created == record) {
             self.changed.push(record.to_string());
         }
     }
@@ -409,6 +418,7 @@ impl Db {
             audit_queue: Vec::new(),
             backend: self.backend,
             changed: Vec::new(),
+            created: Vec::new(),
             changes: Arc::clone(&self.changes),
         })
     }

@@ -119,8 +119,9 @@ pub async fn register_citizen(
     let sent_to = new.email.map_or(SentTo::Sms, SentTo::Email);
     let token =
         issue_email_token(tx, "verify", LinkFor::Account(account_id), sent_to, VERIFY_LINK_SECONDS).await?;
-    record(db, tx, &format!("citizen:{account_id}"), "account.register", &format!("account/{account_id}"))
-        .await?;
+    let subject = format!("account/{account_id}");
+    record(db, tx, &format!("citizen:{account_id}"), "account.register", &subject).await?;
+    tx.created(&subject);
     Ok(Registered::Created { account_id, token, channel: sent_to.channel() })
 }
 

@@ -365,6 +365,9 @@ pub async fn submit(
     if changed != 1 {
         return Ok(Err(SubmitRefusal::NotDraft));
     }
+    if creating.is_some() {
+        tx.created(&format!("application/{id}"));
+    }
     let data_digest = crate::digest::sha256_hex(serde_json::to_string(&clean)?.as_bytes());
     record(
         db,
