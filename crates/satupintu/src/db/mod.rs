@@ -325,7 +325,7 @@ impl Db {
     }
 
     /// On PostgreSQL, an id for a new row of `table` taken from its identity sequence ahead of
-    /// the insert (in blocks, one query per [`RESERVED_BLOCK`]), so that the writer can build
+    /// the insert (in blocks of 32, one query each), so that the writer can build
     /// everything that names the row and write it in one statement. Ids reserved and never
     /// used leave gaps, as rolled-back inserts do anyway. `None` on SQLite, where the insert
     /// gives the id.
