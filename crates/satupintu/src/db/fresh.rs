@@ -160,13 +160,6 @@ impl<V: Clone> Kept<V> {
         let records = records.iter().map(|r| record_of(r).to_string()).collect();
         entries.insert(key, KeptRead { since, records, value });
     }
-
-    /// Drops the value kept under `key`.
-    pub fn forget(&self, key: &str) {
-        if let Ok(mut entries) = self.entries.lock() {
-            entries.remove(key);
-        }
-    }
 }
 
 #[cfg(test)]

@@ -195,11 +195,8 @@ pub async fn create(
     let clean = offered.service.validate(&request.data).map_err(AppError::InvalidAnswers)?;
     let facts = crate::services::routes::SubmitFacts::load(&state, account_id, &request.service).await?;
     let now = jiff::Timestamp::now().as_second();
-    // On PostgreSQL the id is known before the transaction, and the whole submission is one
-    // statement in it.
-    let reserved = if request.submit { state.db.reserve_id("applications").await? } else { None };
-    let application = Application {
-        id: reserved.unwrap_or_default(),
+    let mut application = Application {
+        id: 0,
         receipt: None,
         service_slug: request.service.clone(),
         version: offered.version,
@@ -214,9 +211,14 @@ pub async fn create(
     };
     // Nothing is attached yet: a service whose answers call for documents is applied for with
     // a draft, its attachments, and its own submission.
-    let missing = crate::services::documents::missing_required(&application, &[]);
-    if request.submit && !missing.is_empty() {
-        return Err(AppError::InvalidAnswers(crate::services::documents::missing_as_errors(&missing)));
+    if request.submit {
+        let missing = crate::services::documents::missing_required(&application, &[]);
+        if !missing.is_empty() {
+            return Err(AppError::InvalidAnswers(crate::services::documents::missing_as_errors(&missing)));
+        }
+        // On PostgreSQL the id is known before the transaction, and the whole submission is
+        // one statement in it.
+        application.id = state.db.reserve_id("applications").await?.unwrap_or_default();
     }
     let creating = applications::Creating {
         service_id: offered.service_id,
