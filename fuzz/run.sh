@@ -13,7 +13,7 @@ SECONDS_PER_TARGET="${1:-30}"
 shift || true
 TARGETS=("$@")
 if [[ ${#TARGETS[@]} -eq 0 ]]; then
-    TARGETS=(identity_numbers service_form service_definition open311_request ikm_csv)
+    TARGETS=(identity_numbers service_form service_definition open311_request ikm_csv photo_metadata)
 fi
 # The targets forbid unsafe code, so AddressSanitizer would find nothing coverage does not;
 # without it the stable toolchain builds them (RUSTC_BOOTSTRAP admits libFuzzer's flags).

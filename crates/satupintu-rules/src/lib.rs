@@ -7,6 +7,7 @@ pub mod contact;
 pub mod ikm;
 pub mod ikm_file;
 pub mod nik;
+pub mod photo;
 pub mod region;
 pub mod service;
 pub mod text;

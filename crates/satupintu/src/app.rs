@@ -86,6 +86,10 @@ pub struct Shared {
 /// The one stylesheet.
 const STYLESHEET: &str = include_str!("../assets/satupintu.css");
 
+/// The largest complaint form: its photos and the text around them.
+const COMPLAINT_FORM_LIMIT: usize =
+    satupintu_rules::photo::MAX_PHOTOS * satupintu_rules::photo::MAX_PHOTO_BYTES + 256 * 1024;
+
 async fn stylesheet() -> Response {
     (
         [
@@ -286,10 +290,8 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/api/v1/documents/{code}/verification", get(crate::services::verify::api_by_code))
         .route("/api/v1/documents/verification", post(crate::services::verify::api_check_file))
         .route("/pengaduan", get(crate::complaints::routes::board))
-        .route(
-            "/pengaduan/baru",
-            get(crate::complaints::routes::new_form).post(crate::complaints::routes::create),
-        )
+        .route("/pengaduan/{id}/foto/{n}", get(crate::complaints::photos::public_photo))
+        .route("/admin/pengaduan/{id}/foto/{n}", get(crate::complaints::photos::officer_photo))
         .route(
             "/pengaduan/lacak",
             get(crate::complaints::routes::track_form).post(crate::complaints::routes::track),
@@ -343,10 +345,21 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route_layer(from_fn_with_state(state.clone(), ops::require_ready))
         .layer(RequestBodyLimitLayer::new(crate::services::documents::UPLOAD_BODY_LIMIT))
         .layer(axum::extract::DefaultBodyLimit::max(crate::services::documents::UPLOAD_BODY_LIMIT));
+    // The complaint form carries up to three photos.
+    let photo_forms = Router::new()
+        .route(
+            "/pengaduan/baru",
+            get(crate::complaints::routes::new_form).post(crate::complaints::routes::create),
+        )
+        .route_layer(from_fn_with_state(state.clone(), session_layer))
+        .route_layer(from_fn_with_state(state.clone(), ops::require_ready))
+        .layer(RequestBodyLimitLayer::new(COMPLAINT_FORM_LIMIT))
+        .layer(axum::extract::DefaultBodyLimit::max(COMPLAINT_FORM_LIMIT));
 
     Router::new()
         .merge(needs_database)
         .merge(uploads)
+        .merge(photo_forms)
         .route("/bahasa/{code}", get(portal::switch_language))
         .route("/assets/satupintu.css", get(stylesheet))
         .route("/api/openapi.json", get(crate::api::openapi_json))

@@ -158,6 +158,8 @@ pub struct WorkPage {
     can_report_done: bool,
     error: Option<String>,
     note: String,
+    /// The photos: position and link text.
+    photos: Vec<(usize, String)>,
 }
 
 async fn work_page(
@@ -243,10 +245,11 @@ async fn work_page(
         can_report_done: complaint.status == Status::Forwarded,
         error: None,
         note: String::new(),
+        photos: crate::complaints::routes::photo_links(state, lang, complaint.id).await?,
     })
 }
 
-async fn scoped(state: &AppState, officer: &Officer, id: &str) -> AppResult<Complaint> {
+pub(crate) async fn scoped(state: &AppState, officer: &Officer, id: &str) -> AppResult<Complaint> {
     officer.require(Permission::HandleComplaints)?;
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let complaint = complaints::load(state, id).await?.ok_or(AppError::NotFound)?;

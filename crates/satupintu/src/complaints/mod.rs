@@ -6,6 +6,7 @@
 
 pub mod admin;
 pub mod open311;
+pub mod photos;
 pub mod routes;
 pub mod workflow;
 
@@ -135,6 +136,10 @@ pub struct NewComplaint {
     pub source: &'static str,
     /// An Open311 client and its request key, so a retried post files once.
     pub client_request: Option<(String, String)>,
+    /// Photos, cleaned and stored.
+    pub photos: Vec<photos::StoredPhoto>,
+    /// A link to media an Open311 client gave.
+    pub media_url: Option<String>,
 }
 
 /// A report just filed.
@@ -193,14 +198,18 @@ pub async fn file(state: &AppState, lang: crate::i18n::Lang, new: NewComplaint) 
         .grouped(move |tx| {
             Box::pin(async move {
                 let (client, key) = new.client_request.clone().unzip();
-                let (lat, lon) = new.checked.position.unzip();
+                // Coordinates travel as text: sqlx 0.9's Any driver declares a missing f64 as
+                // float4 (sqlx issue 4284), which breaks PostgreSQL's cached statement
+                // for the next report that has one.
+                let (lat, lon) = new.checked.position.map(|(lat, lon)| (lat.to_string(), lon.to_string())).unzip();
                 let inserted = sqlx::query(
                     "INSERT INTO complaints (tracking_hash, category, topic_id, title, text_sealed, public_text, \
                        region_code, address, lat, lon, confidential, anonymous, account_id, reporter_sealed, \
                        agency_id, status, source, client_key, idempotency_key, received_at, updated_at, \
-                       forward_due_on) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 'received', $16, \
-                             $17, $18, $19, $19, $20) \
+                       forward_due_on, photos, media_url) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CAST($9 AS DOUBLE PRECISION), \
+                             CAST($10 AS DOUBLE PRECISION), $11, $12, $13, $14, $15, 'received', $16, \
+                             $17, $18, $19, $19, $20, $21, $22) \
                      ON CONFLICT (client_key, idempotency_key) DO NOTHING RETURNING id",
                 )
                 .bind(&hash)
@@ -223,10 +232,13 @@ pub async fn file(state: &AppState, lang: crate::i18n::Lang, new: NewComplaint) 
                 .bind(key)
                 .bind(now)
                 .bind(forward_due.to_string())
+                .bind(i64::try_from(new.photos.len()).unwrap_or_default())
+                .bind(new.media_url.clone())
                 .fetch_optional(&mut **tx)
                 .await?;
                 let Some(row) = inserted else { return Ok::<_, AppError>(None) };
                 let id: i64 = row.try_get("id")?;
+                photos::attach(tx, id, &new.photos).await?;
                 add_event(tx, id, &actor_of(new.account_id), "received", agency, None).await?;
                 let entry = crate::audit::Entry {
                     actor: &actor_of(new.account_id),
@@ -340,12 +352,16 @@ pub struct Complaint {
     pub supporters: i64,
     /// How it arrived.
     pub source: String,
+    /// How many photos it has.
+    pub photos: i64,
+    /// A link to media an Open311 client gave.
+    pub media_url: Option<String>,
 }
 
 const COMPLAINT_COLUMNS: &str = "c.id, c.category, t.code AS topic_code, t.name_id, t.name_en, c.title, \
      c.text_sealed, c.public_text, c.region_code, r.name AS region_name, c.address, c.lat, c.lon, c.confidential, c.anonymous, \
      c.account_id, c.agency_id, g.name AS agency_name, c.status, c.received_at, c.updated_at, c.forward_due_on, \
-     c.follow_up_due_on, c.confirm_due_on, c.supporters, c.source \
+     c.follow_up_due_on, c.confirm_due_on, c.supporters, c.source, c.photos, c.media_url \
      FROM complaints c JOIN complaint_topics t ON t.id = c.topic_id \
      LEFT JOIN regions r ON r.code = c.region_code LEFT JOIN agencies g ON g.id = c.agency_id";
 
@@ -383,6 +399,8 @@ fn complaint_from(state: &AppState, row: &sqlx::any::AnyRow) -> anyhow::Result<C
         confirm_due_on: row.try_get("confirm_due_on")?,
         supporters: row.try_get("supporters")?,
         source: row.try_get("source")?,
+        photos: row.try_get("photos")?,
+        media_url: row.try_get("media_url")?,
     })
 }
 

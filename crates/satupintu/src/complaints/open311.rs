@@ -484,7 +484,13 @@ impl StatusNotes {
     }
 }
 
-fn request_out(lang: Lang, offset: i8, complaint: &Complaint, notes: &mut StatusNotes) -> RequestOut {
+fn request_out(
+    lang: Lang,
+    offset: i8,
+    link_base: &str,
+    complaint: &Complaint,
+    notes: &mut StatusNotes,
+) -> RequestOut {
     let expected = match complaint.status {
         Status::Received => Some(complaint.forward_due_on.clone()),
         Status::Forwarded => complaint.follow_up_due_on.clone(),
@@ -507,7 +513,12 @@ fn request_out(lang: Lang, offset: i8, complaint: &Complaint, notes: &mut Status
         zipcode: None,
         lat: complaint.position.map(|p| p.0),
         long: complaint.position.map(|p| p.1),
-        media_url: None,
+        // Lists hold public reports only; a confidential one is never listed at all.
+        media_url: if complaint.photos > 0 {
+            Some(format!("{link_base}/pengaduan/{}/foto/1", complaint.id))
+        } else {
+            complaint.media_url.clone()
+        },
     }
 }
 
@@ -593,7 +604,7 @@ pub async fn requests(
     let found = complaints::public_list(&state, &filter).await?;
     let mut notes = StatusNotes::default();
     let out: Vec<RequestOut> =
-        found.iter().map(|c| request_out(context.lang, offset, c, &mut notes)).collect();
+        found.iter().map(|c| request_out(context.lang, offset, &state.link_base, c, &mut notes)).collect();
     Ok(respond(StatusCode::OK, format, requests_body(format, &out)?))
 }
 
@@ -615,7 +626,7 @@ pub async fn request(
         _ => return Err(not_found()),
     };
     let offset = crate::portal::store::installation(&state.db).await?.utc_offset_hours;
-    let out = [request_out(context.lang, offset, &complaint, &mut StatusNotes::default())];
+    let out = [request_out(context.lang, offset, &state.link_base, &complaint, &mut StatusNotes::default())];
     Ok(respond(StatusCode::OK, format, requests_body(format, &out)?))
 }
 
@@ -770,6 +781,12 @@ pub async fn create(
         }
     };
     let (confidential, anonymous) = (flag("confidential")?, flag("anonymous")?);
+    let media_url = match field("media_url") {
+        Some(url) if !is_web_link(&url) => {
+            return Err(bad("media_url must be an http or https URL of at most 2,000 characters".into()));
+        }
+        given => given,
+    };
     let email = field("email");
     if let Some(email) = &email
         && !satupintu_rules::contact::plausible_email(email)
@@ -794,6 +811,8 @@ pub async fn create(
         reporter: Reporter { name, email, phone: field("phone") },
         source: "open311",
         client_request: idempotency.map(|k| (client.to_string(), k)),
+        photos: Vec::new(),
+        media_url,
     };
     let filed = complaints::file(&state, context.lang, new).await?;
     let lang = context.lang;
@@ -828,6 +847,16 @@ pub async fn create(
         }
     };
     Ok(respond(StatusCode::CREATED, format, body))
+}
+
+/// Whether a `media_url` is a plain web link: http(s), at most 2,000 characters, nothing
+/// that could break out of the markup or the line it is shown in.
+fn is_web_link(url: &str) -> bool {
+    let (scheme, rest) = url.split_once("://").unwrap_or_default();
+    ["http", "https"].contains(&scheme.to_ascii_lowercase().as_str())
+        && !rest.is_empty()
+        && url.len() <= 2000
+        && !url.chars().any(|c| c.is_whitespace() || c.is_control() || "<>\"'`".contains(c))
 }
 
 /// A title from the description's first words, when the app sends none.
@@ -893,6 +922,23 @@ const CHANGESET: i64 = 1_795_910_400;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn media_links_are_plain_web_links() {
+        assert!(is_web_link("https://example.org/foto/1.jpg"));
+        assert!(is_web_link("HTTP://example.org/a?b=c"));
+        for refused in [
+            "javascript:alert(1)",
+            "https://",
+            "ftp://example.org/x",
+            "https://a b",
+            "https://a\"onload=x",
+            "",
+        ] {
+            assert!(!is_web_link(refused), "{refused}");
+        }
+        assert!(!is_web_link(&format!("https://example.org/{}", "a".repeat(2000))));
+    }
 
     #[test]
     fn xml_text_is_escaped_and_control_characters_dropped() {

@@ -8,15 +8,16 @@ use axum::response::Response;
 use serde::Deserialize;
 
 use crate::app::AppState;
-use crate::complaints::{self, Complaint, Filter, NewComplaint, Reporter};
+use crate::complaints::{self, Complaint, Filter, NewComplaint, Reporter, photos};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::identity::session::Visitor;
 use crate::portal::routes::{render, render_status};
 use crate::web::RequestContext;
-use crate::web::extract::{Form, Path, Query};
+use crate::web::extract::{Form, FormWithFiles, Path, Query, Upload};
 use crate::web::page::{Chrome, format_iso_date, format_timestamp};
 use satupintu_rules::complaint::{Category, Draft, FieldError, Problem, Status};
+use satupintu_rules::photo;
 
 /// Reports per page of the board.
 const PER_PAGE: i64 = 20;
@@ -253,6 +254,13 @@ pub struct ReportForm {
     /// Set once the reporter has seen the similar reports and sends anyway.
     #[serde(default)]
     tetap_kirim: Option<String>,
+    /// Keep the location the camera wrote into the photos (it becomes the report's
+    /// position when none is given).
+    #[serde(default)]
+    lokasi_foto: Option<String>,
+    /// Photos already stored, carried from an earlier page of this form (signed).
+    #[serde(default)]
+    foto_tersimpan: String,
 }
 
 /// The report form.
@@ -268,6 +276,10 @@ pub struct FormPage {
     regions: Vec<(String, String, bool)>,
     errors: Vec<(String, String)>,
     alike: Vec<(i64, String, i64)>,
+    /// Photos already stored for this report: how many.
+    photos_kept: usize,
+    max_photos: usize,
+    max_photo_mb: usize,
 }
 
 impl FormPage {
@@ -311,6 +323,9 @@ async fn form_page(
         regions: region_choices(state, &installation.region_code, true).await?,
         errors: Vec::new(),
         alike: Vec::new(),
+        photos_kept: 0,
+        max_photos: photo::MAX_PHOTOS,
+        max_photo_mb: photo::MAX_PHOTO_BYTES / (1024 * 1024),
     })
 }
 
@@ -358,14 +373,28 @@ pub struct FiledPage {
 }
 
 /// `POST /pengaduan/baru`: checks every field (each error beside its field, the answers
-/// kept), offers similar open reports before filing a likely duplicate, then files.
+/// kept, photos already sent carried along), offers similar open reports before filing a
+/// likely duplicate, then files.
 pub async fn create(
     State(state): State<AppState>,
     context: RequestContext,
     visitor: Visitor,
-    Form(form): Form<ReportForm>,
+    FormWithFiles { mut form, files }: FormWithFiles<ReportForm>,
 ) -> AppResult<Response> {
     let lang = context.lang;
+    let mut errors: Vec<(String, String)> = Vec::new();
+    let (photos, photo_position) =
+        take_photos(&state, lang, &form.foto_tersimpan, &files, form.lokasi_foto.is_some(), &mut errors)
+            .await?;
+    form.foto_tersimpan = photos.iter().map(|p| photos::carried(&state, p)).collect::<Vec<_>>().join(" ");
+    // A kept camera position stands in for one the reporter did not give.
+    if let Some((lat, lon)) = photo_position
+        && form.lintang.trim().is_empty()
+        && form.bujur.trim().is_empty()
+    {
+        form.lintang = format!("{lat:.6}");
+        form.bujur = format!("{lon:.6}");
+    }
     let draft = Draft {
         category: form.kategori.clone(),
         title: form.judul.clone(),
@@ -390,7 +419,6 @@ pub async fn create(
         email: Some(form.surel.trim().to_string()).filter(|e| !e.is_empty()),
         phone: Some(form.telepon.trim().to_string()).filter(|p| !p.is_empty()),
     };
-    let mut errors: Vec<(String, String)> = Vec::new();
     if let Err(problems) = &checked {
         errors.extend(problems.iter().map(|FieldError { field, problem }| {
             (form_field(field).to_string(), problem_text(lang, problem))
@@ -412,6 +440,7 @@ pub async fn create(
     let (Ok(checked), Some(topic), true) = (checked, topic, errors.is_empty()) else {
         let mut page = form_page(&state, &context, &visitor, form).await?;
         page.errors = errors;
+        page.photos_kept = photos.len();
         return render_status(&page, StatusCode::BAD_REQUEST);
     };
     let region_code = Some(region).filter(|r| !r.is_empty());
@@ -422,6 +451,7 @@ pub async fn create(
         if !alike.is_empty() {
             let mut page = form_page(&state, &context, &visitor, form).await?;
             page.alike = alike;
+            page.photos_kept = photos.len();
             return render(&page);
         }
     }
@@ -436,6 +466,8 @@ pub async fn create(
         reporter,
         source: "web",
         client_request: None,
+        photos,
+        media_url: None,
     };
     let filed = complaints::file(&state, lang, new).await?;
     let page = FiledPage {
@@ -445,6 +477,41 @@ pub async fn create(
         emailed,
     };
     render_status(&page, StatusCode::CREATED)
+}
+
+/// The photos of a report being written: those carried from an earlier page, then the
+/// files just sent, each cleaned and stored (a refused one is named in `errors`, field
+/// `foto`); with the first position a kept photo carried.
+async fn take_photos(
+    state: &AppState,
+    lang: Lang,
+    carried: &str,
+    files: &[Upload],
+    keep_location: bool,
+    errors: &mut Vec<(String, String)>,
+) -> AppResult<(Vec<photos::StoredPhoto>, Option<(f64, f64)>)> {
+    let mut taken = photos::from_carried(state, carried);
+    let mut position = None;
+    if taken.len() + files.len() > photo::MAX_PHOTOS {
+        let text = lang.t_args("complaint-photo-too-many", &[("max", photo::MAX_PHOTOS.to_string())]);
+        errors.push(("foto".into(), text));
+        return Ok((taken, None));
+    }
+    for file in files {
+        match photos::store(state, &file.bytes, keep_location).await? {
+            Ok((stored, found)) => {
+                position = position.or(found);
+                if !taken.contains(&stored) {
+                    taken.push(stored);
+                }
+            }
+            Err(refused) => {
+                let name: String = file.file_name.chars().take(80).collect();
+                errors.push(("foto".into(), format!("{name}: {}", photos::refusal_text(lang, refused))));
+            }
+        }
+    }
+    Ok((taken, position))
 }
 
 /// A report's public page, or (with its tracking code) its reporter's.
@@ -464,6 +531,9 @@ pub struct DetailPage {
     rate_with: Option<String>,
     /// What the reporter's answer did, or why it was refused.
     pub(crate) answer: Option<(bool, String)>,
+    /// The photos: position and link text, linked when the report is public.
+    photos: Vec<(usize, String)>,
+    photos_public: bool,
 }
 
 /// A report's timeline as pages show it: when, what, and the note.
@@ -499,6 +569,7 @@ async fn detail_page(
     let installation = crate::portal::store::installation(&state.db).await?;
     let timeline = timeline_rows(state, lang, complaint.id, offset).await?;
     let title = format!("#{} {}", complaint.id, complaint.title);
+    let photos = photo_links(state, lang, complaint.id).await?;
     Ok(DetailPage {
         chrome: Chrome::new(context, &installation, "complaints", title),
         csrf,
@@ -509,7 +580,22 @@ async fn detail_page(
         respond_with: None,
         rate_with: None,
         answer: None,
+        photos,
+        photos_public: !complaint.confidential,
     })
+}
+
+/// A report's photos as pages list them: position and "Photo 1 (245 KB)".
+pub(crate) async fn photo_links(state: &AppState, lang: Lang, id: i64) -> AppResult<Vec<(usize, String)>> {
+    Ok(photos::of_complaint(&state.db, id)
+        .await?
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let size = crate::services::documents::format_size(lang, p.size_bytes);
+            (i + 1, lang.t_args("complaint-photo-link", &[("n", (i + 1).to_string()), ("size", size)]))
+        })
+        .collect())
 }
 
 /// `GET /pengaduan/{id}`: a public report; a confidential one is not found.
@@ -523,7 +609,7 @@ pub async fn detail(
     render(&detail_page(&state, &context, visitor.csrf, &complaint, false).await?)
 }
 
-async fn public_complaint(state: &AppState, id: &str) -> AppResult<Complaint> {
+pub(crate) async fn public_complaint(state: &AppState, id: &str) -> AppResult<Complaint> {
     let id: i64 = id.trim_start_matches('#').parse().map_err(|_| AppError::NotFound)?;
     match complaints::load(state, id).await? {
         Some(complaint) if !complaint.confidential => Ok(complaint),

@@ -43,6 +43,7 @@ const MIGRATIONS: &[Migration] = &[
     migration!(14, "0014_surveys"),
     migration!(15, "0015_complaints"),
     migration!(16, "0016_ikm_report"),
+    migration!(17, "0017_complaint_photos"),
 ];
 
 impl Migration {

@@ -45,7 +45,9 @@ pub(crate) fn write_once(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     }
     let dir = path.parent().context("a file path has a folder")?;
     crate::mail::create_private_dir(dir)?;
-    let partial = path.with_extension(format!("partial-{}", std::process::id()));
+    // Its own partial name: two requests may store the same content at once.
+    let partial =
+        path.with_extension(format!("partial-{}-{}", std::process::id(), crate::mail::random_hex()?));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]

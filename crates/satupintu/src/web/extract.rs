@@ -108,24 +108,79 @@ where
             return Err(AppError::CsrfRejected);
         }
         let bytes = axum::body::to_bytes(body, usize::MAX).await.map_err(|_| AppError::PayloadTooLarge)?;
-        if std::str::from_utf8(&bytes).is_err()
-            || percent_encoding::percent_decode(&bytes).decode_utf8().is_err()
-        {
-            return Err(AppError::MalformedRequest("form is not valid UTF-8".into()));
-        }
-        let mut token = None;
-        let mut rest = Vec::new();
-        for (name, value) in form_urlencoded::parse(&bytes) {
-            if name == CSRF_FIELD {
-                token = Some(value.into_owned());
-            } else {
-                rest.push((name.into_owned(), value.into_owned()));
-            }
-        }
+        let (token, rest) = url_encoded_fields(&bytes)?;
         check_token(parts.extensions.get::<crate::identity::session::FormCsrf>(), state, token)?;
-        let encoded = serde_urlencoded::to_string(&rest)
-            .map_err(|e| AppError::MalformedRequest(format!("form: {e}")))?;
-        serde_urlencoded::from_str::<T>(&encoded).map(Form).map_err(|e| query_error(&e.to_string()))
+        fields_as(rest).map(Form)
+    }
+}
+
+/// A form's text fields, by name, in the order sent.
+type Fields = Vec<(String, String)>;
+
+/// The fields of a URL-encoded form body: its CSRF token and the rest.
+fn url_encoded_fields(bytes: &[u8]) -> Result<(Option<String>, Fields), AppError> {
+    if std::str::from_utf8(bytes).is_err() || percent_encoding::percent_decode(bytes).decode_utf8().is_err() {
+        return Err(AppError::MalformedRequest("form is not valid UTF-8".into()));
+    }
+    let mut token = None;
+    let mut rest = Vec::new();
+    for (name, value) in form_urlencoded::parse(bytes) {
+        if name == CSRF_FIELD {
+            token = Some(value.into_owned());
+        } else {
+            rest.push((name.into_owned(), value.into_owned()));
+        }
+    }
+    Ok((token, rest))
+}
+
+/// A form's fields (the CSRF token taken out) read into `T`.
+fn fields_as<T: DeserializeOwned>(fields: Fields) -> Result<T, AppError> {
+    let encoded =
+        serde_urlencoded::to_string(&fields).map_err(|e| AppError::MalformedRequest(format!("form: {e}")))?;
+    serde_urlencoded::from_str::<T>(&encoded).map_err(|e| query_error(&e.to_string()))
+}
+
+/// A submitted HTML form that may carry files (`multipart/form-data`, each file part with
+/// a name), or a plain URL-encoded one; accepted only with the form's CSRF token and from
+/// this site, like [`Form`]. File inputs left empty are left out.
+#[derive(Debug, Clone)]
+pub struct FormWithFiles<T> {
+    /// The text fields.
+    pub form: T,
+    /// The files chosen.
+    pub files: Vec<Upload>,
+}
+
+impl<T> axum::extract::FromRequest<crate::app::AppState> for FormWithFiles<T>
+where
+    T: DeserializeOwned,
+{
+    type Rejection = AppError;
+
+    async fn from_request(
+        request: axum::extract::Request,
+        state: &crate::app::AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let multipart = request
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("multipart/form-data"));
+        if !multipart {
+            let Form(form) = Form::<T>::from_request(request, state).await?;
+            return Ok(FormWithFiles { form, files: Vec::new() });
+        }
+        let binding = request.extensions().get::<crate::identity::session::FormCsrf>().cloned();
+        let parts = read_multipart(request, state).await?;
+        check_token(binding.as_ref(), state, parts.token)?;
+        let files = parts
+            .files
+            .into_iter()
+            .map(|(_, file)| file)
+            .filter(|file| !(file.bytes.is_empty() && file.file_name.is_empty()))
+            .collect();
+        Ok(FormWithFiles { form: fields_as(parts.texts)?, files })
     }
 }
 
@@ -173,11 +228,37 @@ impl axum::extract::FromRequest<crate::app::AppState> for PublicUpload {
     }
 }
 
-/// Reads an upload form: its CSRF token, if any, and its file.
+/// Reads an upload form: its CSRF token, if any, and its one file.
 async fn read_upload(
     request: axum::extract::Request,
     state: &crate::app::AppState,
 ) -> Result<(Option<String>, Option<Upload>), AppError> {
+    let MultipartFields { token, texts, mut files } = read_multipart(request, state).await?;
+    let unexpected = texts.first().map(|(name, _)| name.as_str()).or_else(|| {
+        files
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .find(|name| *name != UPLOAD_FIELD)
+            .or_else(|| (files.len() > 1).then_some(UPLOAD_FIELD))
+    });
+    if let Some(name) = unexpected {
+        return Err(AppError::MalformedRequest(format!("upload: unexpected field {name}")));
+    }
+    Ok((token, files.pop().map(|(_, file)| file)))
+}
+
+/// The parts of a `multipart/form-data` body.
+struct MultipartFields {
+    token: Option<String>,
+    texts: Fields,
+    /// File parts (those with a file name, possibly empty), by field name.
+    files: Vec<(String, Upload)>,
+}
+
+async fn read_multipart(
+    request: axum::extract::Request,
+    state: &crate::app::AppState,
+) -> Result<MultipartFields, AppError> {
     let (parts, body) = request.into_parts();
     if !same_origin(&parts) {
         tracing::warn!(path = %parts.uri.path(), "upload from another origin refused");
@@ -188,8 +269,6 @@ async fn read_upload(
         <axum::extract::Multipart as axum::extract::FromRequest<_>>::from_request(request, state)
             .await
             .map_err(|e| AppError::MalformedRequest(format!("upload: {}", e.body_text())))?;
-    let mut token = None;
-    let mut file = None;
     let too_large = |e: axum::extract::multipart::MultipartError| {
         if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
             AppError::PayloadTooLarge
@@ -197,28 +276,24 @@ async fn read_upload(
             AppError::MalformedRequest(format!("upload: {}", e.body_text()))
         }
     };
+    let mut fields = MultipartFields { token: None, texts: Vec::new(), files: Vec::new() };
     while let Some(field) = multipart.next_field().await.map_err(too_large)? {
-        match field.name() {
-            Some(CSRF_FIELD) => token = Some(field.text().await.map_err(too_large)?),
-            Some(UPLOAD_FIELD) => {
-                let file_name = field
-                    .file_name()
-                    .unwrap_or_default()
-                    .chars()
-                    .filter(|c| !c.is_control())
-                    .take(200)
-                    .collect();
-                file = Some(Upload { file_name, bytes: field.bytes().await.map_err(too_large)? });
+        let name = field.name().unwrap_or_default().to_string();
+        match field.file_name() {
+            Some(file_name) => {
+                let file_name = file_name.chars().filter(|c| !c.is_control()).take(200).collect();
+                fields
+                    .files
+                    .push((name, Upload { file_name, bytes: field.bytes().await.map_err(too_large)? }));
             }
-            other => {
-                return Err(AppError::MalformedRequest(format!(
-                    "upload: unexpected field {}",
-                    other.unwrap_or("-")
-                )));
+            None if name == CSRF_FIELD => fields.token = Some(field.text().await.map_err(too_large)?),
+            None => {
+                let value = field.text().await.map_err(too_large)?;
+                fields.texts.push((name, value));
             }
         }
     }
-    Ok((token, file))
+    Ok(fields)
 }
 
 /// Accepts a form's CSRF token only when it was made for this visitor's binding.

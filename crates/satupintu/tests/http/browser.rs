@@ -131,22 +131,38 @@ impl Browser<'_> {
     /// Uploads one file as a `multipart/form-data` form (field `berkas`) with the CSRF token
     /// of the last page, as a browser's file input sends it.
     pub async fn upload(&mut self, path: &str, file_name: &str, bytes: &[u8]) -> Page {
+        self.post_multipart(path, &[], &[("berkas", file_name, bytes)]).await
+    }
+
+    /// Posts a `multipart/form-data` form: text fields and files (field, file name, bytes),
+    /// with the CSRF token of the last page.
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> Page {
         let boundary = "----satupintu-uji-7d1f";
         let token = self.csrf.clone().unwrap_or_default();
         let mut body = Vec::new();
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{token}\r\n")
+        for (name, value) in std::iter::once(&("csrf", token.as_str())).chain(fields) {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        for (name, file_name, bytes) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\n\
+                     Content-Type: application/octet-stream\r\n\r\n"
+                )
                 .as_bytes(),
-        );
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"berkas\"; filename=\"{file_name}\"\r\n\
-                 Content-Type: application/octet-stream\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
         let response = self
             .client
             .post(self.url(path))
@@ -155,7 +171,7 @@ impl Browser<'_> {
             .body(body)
             .send()
             .await
-            .expect("upload");
+            .expect("multipart post");
         self.read(response).await
     }
 }

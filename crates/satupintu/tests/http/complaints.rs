@@ -21,7 +21,18 @@ crate::store_tests!(
     an_independent_open311_client_finds_the_server_conformant,
     a_report_is_handled_in_scope_and_closed_only_by_its_reporter,
     a_disputed_follow_up_is_escalated_and_silence_closes_after_the_deadline,
+    photos_lose_their_location_and_follow_the_reports_privacy,
+    photos_sent_with_a_form_that_needs_fixing_are_carried_not_lost,
+    reports_with_and_without_coordinates_alternate_on_one_store,
 );
+
+/// A phone photo's structure with the position the camera wrote (6°10'45"S 106°49'30"E) in
+/// its EXIF and XMP.
+const PHONE_PHOTO: &[u8] = include_bytes!("../../../../fuzz/seeds/photo_metadata/phone.jpg");
+
+fn camera_position(bytes: &[u8]) -> Option<(f64, f64)> {
+    satupintu_rules::photo::clean(bytes, true).expect("a photo").location
+}
 
 const TITLE: &str = "Jalan berlubang di Jl. Raya Darmo";
 const TEXT: &str = "Lubang besar di depan nomor 45 sudah dua minggu, membahayakan pengendara motor.";
@@ -596,5 +607,149 @@ async fn a_disputed_follow_up_is_escalated_and_silence_closes_after_the_deadline
     .await
     .expect("events");
     assert_eq!(events, 1, "closed once");
+    app.stop().await;
+}
+
+async fn photos_lose_their_location_and_follow_the_reports_privacy(store: Store) {
+    let app = TestApp::spawn(store).await;
+    assert!(camera_position(PHONE_PHOTO).is_some(), "the sample carries a position");
+    let mut reporter = Browser::new(&app);
+    reporter.get("/pengaduan/baru").await;
+    let fields = report(&[("tetap_kirim", "1")]);
+    let filed =
+        reporter.post_multipart("/pengaduan/baru", &fields, &[("foto", "IMG_0001.jpg", PHONE_PHOTO)]).await;
+    assert_eq!(filed.status, 201, "{}", filed.body);
+    let id: i64 = between(&filed.body, "<strong>#", "</strong>").parse().expect("number");
+
+    // Public report: the photo is shown, served as a JPEG, without the position.
+    let page = reporter.get(&format!("/pengaduan/{id}")).await;
+    assert!(page.body.contains(&format!("/pengaduan/{id}/foto/1")), "{}", page.body);
+    let (status, media_type, bytes) = reporter.download(&format!("/pengaduan/{id}/foto/1")).await;
+    assert_eq!((status, media_type.as_str()), (200, "image/jpeg"));
+    assert_eq!(camera_position(&bytes), None, "the camera's position is removed");
+    assert!(!String::from_utf8_lossy(&bytes).contains("GPSLatitude"), "and the XMP copy of it");
+    assert_eq!(reporter.download(&format!("/pengaduan/{id}/foto/2")).await.0, 404);
+    // Open311 links the photo.
+    let json: serde_json::Value =
+        app.get(&format!("/open311/v2/requests/{id}.json")).await.json().await.expect("json");
+    let media = json[0]["media_url"].as_str().expect("media_url");
+    assert!(media.ends_with(&format!("/pengaduan/{id}/foto/1")), "{media}");
+
+    // Confidential, the position kept: not public anywhere, the officer sees it with the
+    // position, which became the report's own.
+    reporter.get("/pengaduan/baru").await;
+    let secret = report(&[
+        ("tetap_kirim", "1"),
+        ("rahasia", "1"),
+        ("lokasi_foto", "1"),
+        ("judul", "Pungutan liar di jembatan timbang"),
+    ]);
+    let filed =
+        reporter.post_multipart("/pengaduan/baru", &secret, &[("foto", "bukti.jpg", PHONE_PHOTO)]).await;
+    assert_eq!(filed.status, 201, "{}", filed.body);
+    let hidden: i64 = between(&filed.body, "<strong>#", "</strong>").parse().expect("number");
+    assert_eq!(reporter.download(&format!("/pengaduan/{hidden}/foto/1")).await.0, 404, "not public");
+    let clerk = create_officer(&app, "dishub@surabaya.test", "officer", Some("dishub"), Some("35.78"));
+    let mut officer = officer_session(&app, &clerk).await;
+    let work = officer.get(&format!("/admin/pengaduan/{hidden}")).await;
+    assert!(work.body.contains(&format!("/admin/pengaduan/{hidden}/foto/1")), "{}", work.body);
+    assert!(work.body.contains("-6.179167, 106.825"), "the photo's position is the report's: {}", work.body);
+    let (status, _, bytes) = officer.download(&format!("/admin/pengaduan/{hidden}/foto/1")).await;
+    assert_eq!(status, 200);
+    assert_eq!(bytes, PHONE_PHOTO, "kept as sent");
+    let outsider = create_officer(&app, "dinsos@surabaya.test", "officer", Some("dinsos"), Some("35.78"));
+    let mut outsider = officer_session(&app, &outsider).await;
+    assert_eq!(outsider.download(&format!("/admin/pengaduan/{hidden}/foto/1")).await.0, 404, "out of scope");
+    let listed = app.get("/open311/v2/requests.json").await.text().await.expect("body");
+    assert!(!listed.contains(&format!("/pengaduan/{hidden}/foto")), "not in Open311");
+
+    // What is not a photo is refused, named, and nothing is filed.
+    reporter.get("/pengaduan/baru").await;
+    let refused = reporter
+        .post_multipart("/pengaduan/baru", &fields, &[("foto", "foto.jpg", b"%PDF-1.7 pretending")])
+        .await;
+    assert_eq!(refused.status, 400);
+    assert!(refused.body.contains("foto.jpg: Bukan foto JPEG atau PNG."), "{}", refused.body);
+    reporter.get("/pengaduan/baru").await;
+    let four = [("foto", "a.jpg", PHONE_PHOTO); 4];
+    let too_many = reporter.post_multipart("/pengaduan/baru", &fields, &four).await;
+    assert_eq!(too_many.status, 400);
+    assert!(too_many.body.contains("Paling banyak 3 foto"), "{}", too_many.body);
+    // The plain form (no files) still works, and an Open311 link must be a web link.
+    let (_, _) = file_on_web(&mut reporter, &report(&[("judul", "Trotoar amblas di Jalan Pemuda")])).await;
+    let key = open311_key(&app);
+    let posted = |media_url: &'static str| {
+        let fields = [
+            ("api_key", key.clone()),
+            ("service_code", "jalan-rusak".to_string()),
+            ("address_id", "35.78.08".to_string()),
+            ("description", TEXT.to_string()),
+            ("media_url", media_url.to_string()),
+        ];
+        app.client.post(app.url("/open311/v2/requests.json")).form(&fields).send()
+    };
+    let bad = posted("javascript:alert(1)").await.expect("post");
+    assert_eq!(bad.status(), 400);
+    assert!(bad.text().await.expect("body").contains("media_url must be an http or https URL"));
+    let linked: serde_json::Value =
+        posted("https://foto.contoh.id/lubang.jpg").await.expect("post").json().await.expect("json");
+    let linked_id = linked[0]["service_request_id"].as_str().expect("id").to_string();
+    let shown: serde_json::Value = app.json(&format!("/open311/v2/requests/{linked_id}.json"), 200).await;
+    assert_eq!(shown[0]["media_url"], "https://foto.contoh.id/lubang.jpg");
+    app.stop().await;
+}
+
+async fn photos_sent_with_a_form_that_needs_fixing_are_carried_not_lost(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let mut reporter = Browser::new(&app);
+    reporter.get("/pengaduan/baru").await;
+    let broken = report(&[("judul", ""), ("tetap_kirim", "1")]);
+    let first = reporter.post_multipart("/pengaduan/baru", &broken, &[("foto", "a.jpg", PHONE_PHOTO)]).await;
+    assert_eq!(first.status, 400);
+    assert!(first.body.contains("1 foto sudah kami terima"), "{}", first.body);
+    let carried = between(&first.body, "name=\"foto_tersimpan\" value=\"", "\"").to_string();
+
+    // A forged carry names a file this site did not store for the form: ignored.
+    let forged = format!("{}.jpg.100.0.AAAA", "ab".repeat(32));
+    let both = format!("{carried} {forged}");
+    let fixed = report(&[("tetap_kirim", "1"), ("foto_tersimpan", &both)]);
+    let filed = reporter.post_multipart("/pengaduan/baru", &fixed, &[]).await;
+    assert_eq!(filed.status, 201, "{}", filed.body);
+    let id: i64 = between(&filed.body, "<strong>#", "</strong>").parse().expect("number");
+    let page = reporter.get(&format!("/pengaduan/{id}")).await;
+    assert!(page.body.contains(&format!("/pengaduan/{id}/foto/1")) && !page.body.contains("/foto/2"));
+    assert_eq!(reporter.download(&format!("/pengaduan/{id}/foto/1")).await.0, 200);
+    app.stop().await;
+}
+
+async fn reports_with_and_without_coordinates_alternate_on_one_store(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let key = open311_key(&app);
+    for round in 0..6 {
+        let mut fields = vec![
+            ("api_key", key.clone()),
+            ("service_code", "jalan-rusak".to_string()),
+            ("description", format!("{TEXT} Laporan ke-{round}.")),
+        ];
+        if round % 2 == 0 {
+            fields.push(("address_id", "35.78.08".to_string()));
+        } else {
+            fields.extend([("lat", "-7.2575".to_string()), ("long", "112.7521".to_string())]);
+        }
+        let response =
+            app.client.post(app.url("/open311/v2/requests.json")).form(&fields).send().await.expect("post");
+        assert_eq!(response.status(), 201, "round {round}: {}", response.text().await.unwrap_or_default());
+        let filed: serde_json::Value = response.json().await.expect("json");
+        let id = filed[0]["service_request_id"].as_str().expect("id").to_string();
+        let shown: serde_json::Value = app.json(&format!("/open311/v2/requests/{id}.json"), 200).await;
+        if round % 2 == 1 {
+            assert_eq!(
+                (shown[0]["lat"].as_f64(), shown[0]["long"].as_f64()),
+                (Some(-7.2575), Some(112.7521))
+            );
+        } else {
+            assert!(shown[0]["lat"].is_null(), "{shown}");
+        }
+    }
     app.stop().await;
 }
