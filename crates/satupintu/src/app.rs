@@ -300,6 +300,16 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/pengaduan/{id}", get(crate::complaints::routes::detail))
         .route("/admin/pengaduan", get(crate::complaints::admin::queue))
         .route("/admin/pengaduan/laporan", get(crate::complaints::admin::sla_report))
+        .route("/admin/pengaduan/topik", get(crate::complaints::topics::list))
+        .route(
+            "/admin/pengaduan/topik/baru",
+            get(crate::complaints::topics::new_form).post(crate::complaints::topics::create),
+        )
+        .route(
+            "/admin/pengaduan/topik/{code}",
+            get(crate::complaints::topics::edit_form).post(crate::complaints::topics::update),
+        )
+        .route("/admin/pengaduan/topik/{code}/aturan", post(crate::complaints::topics::change_rule))
         .route("/admin/ikm", get(crate::satisfaction::page))
         .route("/pengaduan/survei", post(crate::services::survey::complaint_survey))
         .route(

@@ -8,6 +8,7 @@ pub mod admin;
 pub mod open311;
 pub mod photos;
 pub mod routes;
+pub mod topics;
 pub mod workflow;
 
 use serde::{Deserialize, Serialize};
@@ -51,7 +52,7 @@ pub struct Topic {
 const TOPIC_COLUMNS: &str =
     "id, code, name_id, name_en, description_id, description_en, group_id, group_en, keywords";
 
-fn topic_from(row: &sqlx::any::AnyRow) -> anyhow::Result<Topic> {
+pub(crate) fn topic_from(row: &sqlx::any::AnyRow) -> anyhow::Result<Topic> {
     Ok(Topic {
         id: row.try_get("id")?,
         code: row.try_get("code")?,

@@ -197,7 +197,7 @@ pub async fn board(
 
 /// The installation's districts and (with `villages`) their villages: code, name, whether a
 /// village.
-async fn region_choices(
+pub(crate) async fn region_choices(
     state: &AppState,
     installation_region: &str,
     villages: bool,

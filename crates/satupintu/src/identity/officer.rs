@@ -130,6 +130,15 @@ pub async fn admin_home(
     if officer.may(Permission::ManageServices) {
         links.push(("/admin/layanan".to_string(), lang.t("svc-edit-title")));
     }
+    if officer.may(Permission::HandleComplaints) {
+        links.push(("/admin/pengaduan".to_string(), lang.t("complaint-queue-title")));
+    }
+    if officer.may(Permission::ManageComplaintTopics) {
+        links.push(("/admin/pengaduan/topik".to_string(), lang.t("complaint-topics-title")));
+    }
+    if officer.may(Permission::ReadSatisfaction) {
+        links.push(("/admin/ikm".to_string(), lang.t("ikm-title")));
+    }
     if officer.may(Permission::ReadCitizen) {
         links.push(("/admin/warga".to_string(), lang.t("lookup-title")));
     }

@@ -79,6 +79,8 @@ pub enum Permission {
     HandleComplaints,
     /// Read an agency's satisfaction (IKM) reports and export them.
     ReadSatisfaction,
+    /// Edit complaint topics and the rules that route them to agencies.
+    ManageComplaintTopics,
 }
 
 /// The permission table.

@@ -24,6 +24,7 @@ crate::store_tests!(
     photos_lose_their_location_and_follow_the_reports_privacy,
     photos_sent_with_a_form_that_needs_fixing_are_carried_not_lost,
     reports_with_and_without_coordinates_alternate_on_one_store,
+    an_administrator_adds_a_topic_and_routes_it_by_region,
 );
 
 /// A phone photo's structure with the position the camera wrote (6°10'45"S 106°49'30"E) in
@@ -751,5 +752,135 @@ async fn reports_with_and_without_coordinates_alternate_on_one_store(store: Stor
             assert!(shown[0]["lat"].is_null(), "{shown}");
         }
     }
+    app.stop().await;
+}
+
+async fn an_administrator_adds_a_topic_and_routes_it_by_region(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let clerk = create_officer(&app, "dishub@surabaya.test", "officer", Some("dishub"), Some("35.78"));
+    let mut clerk = officer_session(&app, &clerk).await;
+    assert_eq!(clerk.get("/admin/pengaduan/topik").await.status, 403, "administrators only");
+    let admin = create_officer(&app, "admin@surabaya.test", "admin", None, None);
+    let mut admin = officer_session(&app, &admin).await;
+    assert!(admin.get("/admin").await.body.contains("/admin/pengaduan/topik"), "linked from the dashboard");
+    let list = admin.get("/admin/pengaduan/topik").await;
+    assert_eq!(list.status, 200);
+    assert!(list.body.contains("Kecamatan Rungkut"), "the demo rules are listed: {}", list.body);
+
+    admin.get("/admin/pengaduan/topik/baru").await;
+    let topic = [
+        ("kode", "pohon-tumbang"),
+        ("nama", "Pohon tumbang"),
+        ("nama_en", "Fallen tree"),
+        ("deskripsi", "Pohon tumbang atau dahan patah yang menghalangi jalan."),
+        ("deskripsi_en", "A fallen tree or broken branch blocking a road."),
+        ("kelompok", "Lingkungan"),
+        ("kelompok_en", "Environment"),
+        ("kata_kunci", "pohon dahan tumbang"),
+        ("aktif", "1"),
+        ("instansi", "dlh"),
+    ];
+    let mut bad = topic.to_vec();
+    bad.retain(|(name, _)| *name != "kode" && *name != "nama_en");
+    bad.extend([("kode", "Pohon Tumbang"), ("nama_en", "")]);
+    let refused = admin.post("/admin/pengaduan/topik/baru", &bad).await;
+    assert_eq!(refused.status, 400);
+    assert!(
+        refused.body.contains("huruf kecil, angka dan tanda hubung")
+            && refused.body.contains("Isian ini wajib diisi."),
+        "{}",
+        refused.body
+    );
+    let created = admin.post("/admin/pengaduan/topik/baru", &topic).await;
+    assert_eq!(created.status, 303, "{}", created.body);
+    admin.get("/admin/pengaduan/topik/baru").await;
+    assert_eq!(admin.post("/admin/pengaduan/topik/baru", &topic).await.status, 400, "the code is taken");
+
+    // Rungkut's fallen trees go to the district office.
+    admin.get("/admin/pengaduan/topik/pohon-tumbang").await;
+    let rule = admin
+        .post(
+            "/admin/pengaduan/topik/pohon-tumbang/aturan",
+            &[("tindakan", "simpan"), ("wilayah", "35.78.03"), ("instansi", "kecamatan-rungkut")],
+        )
+        .await;
+    assert_eq!(rule.status, 200, "{}", rule.body);
+    assert!(rule.body.contains("Aturan disimpan.") && rule.body.contains("Kecamatan Rungkut"));
+    let unknown = admin
+        .post(
+            "/admin/pengaduan/topik/pohon-tumbang/aturan",
+            &[("tindakan", "simpan"), ("wilayah", "99.99"), ("instansi", "dlh")],
+        )
+        .await;
+    assert_eq!(unknown.status, 400, "a region outside the installation");
+
+    let mut reporter = Browser::new(&app);
+    assert!(reporter.get("/pengaduan/baru").await.body.contains("value=\"pohon-tumbang\""), "offered");
+    let tree = |region: &'static str, title: &'static str| {
+        report(&[
+            ("topik", "pohon-tumbang"),
+            ("wilayah", region),
+            ("judul", title),
+            ("isi", "Pohon besar tumbang menutup separuh jalan sejak semalam."),
+        ])
+    };
+    let (in_rungkut, _) =
+        file_on_web(&mut reporter, &tree("35.78.03.1002", "Pohon tumbang di Rungkut")).await;
+    let (in_gubeng, _) = file_on_web(&mut reporter, &tree("35.78.08", "Pohon tumbang di Gubeng")).await;
+    let agency = |id: i64| {
+        let app = &app;
+        async move {
+            let json: serde_json::Value = app.json(&format!("/open311/v2/requests/{id}.json"), 200).await;
+            json[0]["agency_responsible"].as_str().unwrap_or_default().to_string()
+        }
+    };
+    assert_eq!(agency(in_rungkut).await, "Kecamatan Rungkut");
+    assert_eq!(agency(in_gubeng).await, "Dinas Lingkungan Hidup");
+
+    // Removing the district rule sends Rungkut's next report to the city-wide agency.
+    admin.get("/admin/pengaduan/topik/pohon-tumbang").await;
+    let removed = admin
+        .post(
+            "/admin/pengaduan/topik/pohon-tumbang/aturan",
+            &[("tindakan", "hapus"), ("wilayah", "35.78.03")],
+        )
+        .await;
+    assert!(removed.body.contains("Aturan dihapus."), "{}", removed.body);
+    let (later, _) = file_on_web(&mut reporter, &tree("35.78.03.1002", "Dahan patah di Rungkut")).await;
+    assert_eq!(agency(later).await, "Dinas Lingkungan Hidup");
+    assert_eq!(agency(in_rungkut).await, "Kecamatan Rungkut", "filed reports stay where they are");
+
+    // Retired: no longer offered, in the form or Open311; its reports keep it.
+    admin.get("/admin/pengaduan/topik/pohon-tumbang").await;
+    let mut retired = topic.to_vec();
+    retired.retain(|(name, _)| *name != "aktif" && *name != "instansi");
+    let saved = admin.post("/admin/pengaduan/topik/pohon-tumbang", &retired).await;
+    assert!(saved.body.contains("Topik disimpan."), "{}", saved.body);
+    assert!(!reporter.get("/pengaduan/baru").await.body.contains("value=\"pohon-tumbang\""));
+    crate::support::eventually("the Open311 list drops the topic", || async {
+        !app.get("/open311/v2/services.json").await.text().await.expect("body").contains("pohon-tumbang")
+    })
+    .await;
+    assert_eq!(
+        app.json(&format!("/open311/v2/requests/{in_gubeng}.json"), 200).await[0]["service_code"],
+        "pohon-tumbang"
+    );
+
+    let db = sqlx::AnyPool::connect(&app.database_url).await.expect("database");
+    let leaves: Vec<Vec<u8>> = sqlx::query_scalar("SELECT leaf FROM audit_entries ORDER BY leaf_index")
+        .fetch_all(&db)
+        .await
+        .expect("audit");
+    let actions: Vec<String> = leaves
+        .iter()
+        .map(|leaf| serde_json::from_slice::<serde_json::Value>(leaf).expect("a leaf is JSON"))
+        .filter(|entry| entry["subject"] == "complaint-topic/pohon-tumbang")
+        .map(|entry| entry["action"].as_str().expect("action").to_string())
+        .collect();
+    assert_eq!(
+        actions,
+        ["complaint.topic.create", "complaint.route.set", "complaint.route.remove", "complaint.topic.update"]
+    );
+    db.close().await;
     app.stop().await;
 }
