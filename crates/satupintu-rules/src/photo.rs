@@ -324,6 +324,10 @@ fn strip_gps(data: &mut [u8]) -> Option<bool> {
     for range in blanks {
         data[range].fill(0);
     }
+    // A value that pointed into the header or the first directory has blanked it: what is
+    // left is no longer a TIFF structure, and is dropped like any unreadable one.
+    let after = Tiff::new(data)?;
+    after.entries(usize::try_from(after.u32_at(4)?).ok()?)?;
     Some(!entries.is_empty())
 }
 
@@ -561,6 +565,17 @@ mod tests {
         let cleaned = clean(&jpeg_with(&tiff), false).unwrap();
         assert!(cleaned.location_removed);
         assert!(!contains(&cleaned.bytes, EXIF_HEADER));
+    }
+
+    #[test]
+    fn a_gps_value_over_the_header_drops_the_segment_and_cleaning_twice_changes_nothing() {
+        let mut tiff = jakarta();
+        // The latitude's entry (second in the GPS directory at 26) claims ten rationals at 0.
+        tiff[28 + 12 + 4..28 + 12 + 8].copy_from_slice(&10u32.to_le_bytes());
+        tiff[28 + 12 + 8..28 + 12 + 12].copy_from_slice(&0u32.to_le_bytes());
+        let cleaned = clean(&jpeg_with(&tiff), false).unwrap();
+        assert!(cleaned.location_removed && !contains(&cleaned.bytes, EXIF_HEADER));
+        assert_eq!(clean(&cleaned.bytes, false).unwrap().bytes, cleaned.bytes);
     }
 
     proptest! {
