@@ -8,18 +8,18 @@ use crate::Error;
 use crate::font::{Face, win_ansi, wrap};
 
 /// A4 in points.
-const PAGE_WIDTH: f32 = 595.28;
-const PAGE_HEIGHT: f32 = 841.89;
+pub(crate) const PAGE_WIDTH: f32 = 595.28;
+pub(crate) const PAGE_HEIGHT: f32 = 841.89;
 /// Two centimetres.
-const MARGIN: f32 = 56.7;
-const TEXT_WIDTH: f32 = PAGE_WIDTH - 2.0 * MARGIN;
+pub(crate) const MARGIN: f32 = 56.7;
+pub(crate) const TEXT_WIDTH: f32 = PAGE_WIDTH - 2.0 * MARGIN;
 /// How far the details' values start from the margin.
 const LABEL_WIDTH: f32 = 170.0;
 /// The QR code's side.
 const QR_SIDE: f32 = 92.0;
 
-const REGULAR: Name<'static> = Name(b"F1");
-const BOLD: Name<'static> = Name(b"F2");
+pub(crate) const REGULAR: Name<'static> = Name(b"F1");
+pub(crate) const BOLD: Name<'static> = Name(b"F2");
 
 /// The agency's letterhead.
 #[derive(Clone, Debug, Default)]
@@ -204,18 +204,18 @@ fn signature_block(letter: &Letter) -> Vec<(String, Face)> {
     lines
 }
 
-fn line_height(size: f32) -> f32 {
+pub(crate) fn line_height(size: f32) -> f32 {
     size * 1.35
 }
 
 /// Writes one line at `x` on baseline `y`; returns the next line's baseline.
-fn text_line(content: &mut Content, text: &str, face: Face, size: f32, x: f32, y: f32) -> f32 {
+pub(crate) fn text_line(content: &mut Content, text: &str, face: Face, size: f32, x: f32, y: f32) -> f32 {
     let font = if face == Face::Bold { BOLD } else { REGULAR };
     content.begin_text().set_font(font, size).next_line(x, y).show(Str(&win_ansi(text))).end_text();
     y - line_height(size)
 }
 
-fn centred(content: &mut Content, text: &str, face: Face, size: f32, y: f32) -> f32 {
+pub(crate) fn centred(content: &mut Content, text: &str, face: Face, size: f32, y: f32) -> f32 {
     let x = (PAGE_WIDTH - face.width(text, size)) / 2.0;
     text_line(content, text, face, size, x.max(MARGIN), y)
 }

@@ -1,12 +1,14 @@
-//! Issued documents: an official letter rendered to a one-page A4 PDF and signed as PAdES
+//! Issued documents and reports: an official letter rendered to a one-page A4 PDF and signed as PAdES
 //! (a CMS signature in the PDF's signature dictionary, subfilter `ETSI.CAdES.detached`) with
-//! the installation's P-256 key, and the check that a file is still the one that was signed.
+//! the installation's P-256 key, the check that a file is still the one that was signed, and
+//! one-page reports exported as PDF or XLSX ([`report`]).
 //!
 //! Kept apart from the server so that the PDF and cryptography dependencies build once.
 
 mod check;
 mod font;
 mod letter;
+pub mod report;
 pub mod sample;
 mod sign;
 
@@ -32,6 +34,9 @@ pub enum Error {
     /// A file is not a document signed the way we sign, or it was changed after signing.
     #[error("{0}")]
     Invalid(&'static str),
+    /// A spreadsheet could not be written.
+    #[error("spreadsheet: {0}")]
+    Spreadsheet(String),
     /// ASN.1 encoding or decoding.
     #[error("ASN.1: {0}")]
     Der(#[from] der::Error),

@@ -327,8 +327,8 @@ fn strip_gps(data: &mut [u8]) -> Option<bool> {
     // A value that pointed into the header or the first directory has blanked it: what is
     // left is no longer a TIFF structure, and is dropped like any unreadable one.
     let after = Tiff::new(data)?;
-    after.entries(usize::try_from(after.u32_at(4)?).ok()?)?;
-    Some(!entries.is_empty())
+    let walkable = after.entries(usize::try_from(after.u32_at(4)?).ok()?).is_some();
+    walkable.then_some(!entries.is_empty())
 }
 
 /// Walks a PNG's chunks to its end: EXIF and text chunks (where XMP lives) are dropped, and

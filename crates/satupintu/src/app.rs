@@ -317,6 +317,8 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
             get(crate::services::survey::walk_in_form).post(crate::services::survey::walk_in_submit),
         )
         .route("/admin/ikm.csv", get(crate::satisfaction::csv))
+        .route("/admin/ikm.pdf", get(crate::satisfaction::pdf))
+        .route("/admin/ikm.xlsx", get(crate::satisfaction::xlsx))
         .route("/admin/pengaduan/{id}", get(crate::complaints::admin::detail))
         .route("/admin/pengaduan/{id}/tindakan", post(crate::complaints::admin::act))
         .route("/pengaduan/{id}/dukung", post(crate::complaints::routes::support))

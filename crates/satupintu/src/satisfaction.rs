@@ -265,12 +265,133 @@ pub async fn csv(
         write(&[&agency.slug, &from_text, &to_text, key, "", &value, ""])?;
     }
     let body = out.into_inner().map_err(|e| anyhow::anyhow!("{e}"))?;
-    let name = format!("attachment; filename=\"ikm-{}-{from}-{to}.csv\"", agency.slug);
+    Ok(download(body, "text/csv; charset=utf-8", &format!("ikm-{}-{from}-{to}.csv", agency.slug)))
+}
+
+fn download(body: Vec<u8>, media_type: &'static str, file_name: &str) -> Response {
     let mut response = body.into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8"));
-    if let Ok(value) = HeaderValue::from_str(&name) {
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
-    Ok(response)
+    response
+}
+
+/// The report as the PDF and XLSX exports lay it out, in the reader's language.
+fn exported(lang: Lang, unit: &str, from: Date, to: Date, report: &Report) -> satupintu_docs::report::Report {
+    use satupintu_docs::report::Cell;
+    let number = |value: f64, decimals: usize| Cell::Number {
+        value,
+        shown: decimal(lang, value, decimals),
+        decimals: u8::try_from(decimals).unwrap_or(2),
+    };
+    let count = |value: u64| Cell::Number { value: value as f64, shown: value.to_string(), decimals: 0 };
+    let dash = || Cell::Text("–".into());
+    let nrr = report.index.as_ref().map(|i| i.nrr).unwrap_or([None; ELEMENTS]);
+    let day = |d: Date| format_date(lang, d.year(), d.month(), d.day());
+    let mut facts = vec![
+        (lang.t("ikm-respondents"), count(report.tally.respondents)),
+        (lang.t("ikm-population"), count(report.population)),
+        (lang.t("ikm-minimum-sample"), count(report.minimum_sample)),
+        (
+            lang.t("ikm-sample"),
+            Cell::Text(lang.t(if report.sample_met() { "ikm-sample-met" } else { "ikm-sample-short" })),
+        ),
+    ];
+    match &report.index {
+        Some(index) => facts.extend([
+            (lang.t("ikm-index"), number(ikm::two_decimals(index.converted), 2)),
+            (
+                lang.t("ikm-grade-label"),
+                Cell::Text(format!(
+                    "{} ({})",
+                    index.grade.letter(),
+                    lang.pick(index.grade.label(), index.grade.label_en())
+                )),
+            ),
+            (lang.t("ikm-raw"), number(index.raw, 3)),
+            (lang.t("ikm-printed-weight"), number(ikm::two_decimals(index.converted_printed_weight), 2)),
+        ]),
+        None => facts.push((lang.t("ikm-index"), Cell::Text(lang.t("ikm-no-responses")))),
+    }
+    satupintu_docs::report::Report {
+        title: lang.t("ikm-title"),
+        subtitle: vec![unit.to_string(), format!("{} – {}", day(from), day(to))],
+        facts,
+        columns: vec![lang.t("ikm-element"), lang.t("ikm-nrr"), lang.t("ikm-nrr-weighted")],
+        rows: ELEMENT_NAMES
+            .iter()
+            .zip(nrr)
+            .map(|((key, id, en), nrr)| {
+                vec![
+                    Cell::Text(format!("{} {}", key.to_uppercase(), lang.pick(id, en))),
+                    nrr.map_or_else(dash, |n| number(n, 2)),
+                    nrr.map_or_else(dash, |n| number(n * ikm::PRINTED_WEIGHT, 3)),
+                ]
+            })
+            .collect(),
+        chart_title: lang.t("ikm-chart"),
+        bars: ELEMENT_NAMES
+            .iter()
+            .zip(nrr)
+            .map(|((key, _, _), nrr)| (key.to_uppercase(), nrr.unwrap_or(0.0)))
+            .collect(),
+        chart_max: 4.0,
+        notes: vec![lang.t("ikm-intro")],
+        sheet_name: format!("IKM {from} {to}"),
+    }
+}
+
+/// Which export.
+#[derive(Clone, Copy)]
+enum Export {
+    Pdf,
+    Xlsx,
+}
+
+async fn export(
+    state: &AppState,
+    lang: Lang,
+    officer: &Officer,
+    query: &ReportQuery,
+    kind: Export,
+) -> AppResult<Response> {
+    let (units, picked, from, to) = chosen(state, officer, query).await?;
+    let (agency_id, agency) = &units[picked];
+    let report = report(&state.db, *agency_id, from, to).await?;
+    let laid_out = exported(lang, &agency.name, from, to, &report);
+    let name = format!("ikm-{}-{from}-{to}", agency.slug);
+    Ok(match kind {
+        Export::Pdf => download(
+            satupintu_docs::report::pdf(&laid_out).map_err(anyhow::Error::from)?,
+            "application/pdf",
+            &format!("{name}.pdf"),
+        ),
+        Export::Xlsx => download(
+            satupintu_docs::report::xlsx(&laid_out).map_err(anyhow::Error::from)?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            &format!("{name}.xlsx"),
+        ),
+    })
+}
+
+/// `GET /admin/ikm.pdf`: the report on one A4 page, with its chart.
+pub async fn pdf(
+    State(state): State<AppState>,
+    context: RequestContext,
+    officer: Officer,
+    Query(query): Query<ReportQuery>,
+) -> AppResult<Response> {
+    export(&state, context.lang, &officer, &query, Export::Pdf).await
+}
+
+/// `GET /admin/ikm.xlsx`: the report as a workbook, numbers as numbers, with a chart.
+pub async fn xlsx(
+    State(state): State<AppState>,
+    context: RequestContext,
+    officer: Officer,
+    Query(query): Query<ReportQuery>,
+) -> AppResult<Response> {
+    export(&state, context.lang, &officer, &query, Export::Xlsx).await
 }

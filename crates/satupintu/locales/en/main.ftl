@@ -1117,7 +1117,12 @@ ikm-table = Average score per service element
 ikm-element = Element
 ikm-nrr = NRR
 ikm-nrr-weighted = NRR × 0.111
-ikm-download-csv = Download the report (CSV)
+ikm-download-csv = Data (CSV)
+ikm-download-pdf = Report to print (PDF)
+ikm-download-xlsx = Spreadsheet with chart (XLSX)
+ikm-downloads = Download the report
+ikm-sample = Sample size
+ikm-grade-label = Service quality
 
 ## Survey: walk-in and respondent profile
 survey-walk-in-title = Satisfaction survey: { $unit }

@@ -1114,7 +1114,12 @@ ikm-table = Nilai rata-rata per unsur pelayanan
 ikm-element = Unsur
 ikm-nrr = NRR
 ikm-nrr-weighted = NRR × 0,111
-ikm-download-csv = Unduh laporan (CSV)
+ikm-download-csv = Data (CSV)
+ikm-download-pdf = Laporan untuk dicetak (PDF)
+ikm-download-xlsx = Lembar kerja dengan grafik (XLSX)
+ikm-downloads = Unduh laporan
+ikm-sample = Kecukupan sampel
+ikm-grade-label = Mutu pelayanan
 
 ## Survey: walk-in and respondent profile
 survey-walk-in-title = Survei kepuasan: { $unit }

@@ -104,6 +104,42 @@ async fn a_units_report_gives_the_regulations_figures_within_the_officers_scope(
     assert_eq!(line("grade")[5], index.grade.letter());
     assert_eq!(line("u9")[5], format!("{:.4}", index.nrr[8].expect("u9")));
 
+    // The same report to print and as a workbook, read back by an independent reader.
+    let download = |format: &'static str| {
+        let request = app
+            .client
+            .get(app.url(&format!(
+                "/admin/ikm.{format}?unit=kecamatan-genteng&dari=2026-03-01&sampai=2026-03-31"
+            )))
+            .header("cookie", supervisor.cookie_header());
+        async move {
+            let response = request.send().await.expect(format);
+            assert_eq!(response.status(), 200, "{format}");
+            let media_type = response.headers()["content-type"].to_str().expect("type").to_string();
+            (media_type, response.bytes().await.expect("body").to_vec())
+        }
+    };
+    let (media_type, pdf) = download("pdf").await;
+    assert_eq!(media_type, "application/pdf");
+    let printed = String::from_utf8_lossy(&pdf);
+    assert!(printed.contains(&format!("({converted}) Tj")), "the IKM is printed");
+    assert!(printed.contains(&format!("({u1}) Tj")), "and U1's NRR");
+    let (media_type, workbook) = download("xlsx").await;
+    assert_eq!(media_type, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    let path = app.data_dir.join("ikm-report.xlsx");
+    std::fs::write(&path, &workbook).expect("write the workbook");
+    let read = std::process::Command::new("python3")
+        .args(["-c", "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); print(z.read('xl/worksheets/sheet1.xml').decode()); print(sorted(z.namelist()))"])
+        .arg(&path)
+        .output()
+        .expect("python3");
+    assert!(read.status.success(), "{}", String::from_utf8_lossy(&read.stderr));
+    let sheet = String::from_utf8_lossy(&read.stdout);
+    let stored = ikm::two_decimals(index.converted);
+    assert!(sheet.contains(&format!("<v>{stored}</v>")), "the IKM is a number in the sheet: {sheet}");
+    assert!(sheet.contains("<v>150</v>"), "respondents");
+    assert!(sheet.contains("xl/charts/chart1.xml"), "with its chart");
+
     // The whole of March and April, and the other unit: outside the supervisor's scope.
     let both = supervisor.get("/admin/ikm?unit=kecamatan-genteng&dari=2026-03-01&sampai=2026-04-30").await;
     assert!(both.body.contains("<dd>170</dd>"), "April counted");
