@@ -99,3 +99,53 @@ test('complaint pages pass axe and HTML validation in both languages', async () 
   }
   await context.close();
 });
+
+test('with JavaScript the position comes from the device; a photo and the map pass axe', async () => {
+  const context = await browser.newContext({ geolocation: { latitude: -7.2575, longitude: 112.7521, accuracy: 12 }, permissions: ['geolocation'] });
+  const page = await context.newPage();
+  // A real JPEG, drawn by the browser itself.
+  await page.goto(server.base + '/pengaduan/baru');
+  const jpeg = Buffer.from(await page.evaluate(() => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 64;
+    canvas.height = 48;
+    const draw = canvas.getContext('2d');
+    draw.fillStyle = '#8a5300';
+    draw.fillRect(0, 0, 64, 48);
+    return canvas.toDataURL('image/jpeg', 0.8).split(',')[1];
+  }), 'base64');
+  await page.click('button:has-text("Pakai lokasi saya sekarang")');
+  await page.waitForFunction(() => document.getElementById('lintang').value !== '');
+  assert.equal(await page.inputValue('#lintang'), '-7.257500');
+  assert.equal(await page.inputValue('#bujur'), '112.752100');
+  assert.match(await page.textContent('[data-position-tools] [role=status]'), /sekitar 12 m/);
+  await check(page, await page.content(), 'form with the position filled');
+
+  await page.check('#kategori-complaint');
+  await page.selectOption('#topik', 'jalan-rusak');
+  await page.fill('#judul', 'Aspal mengelupas di Jalan Tunjungan');
+  await page.fill('#isi', 'Aspal di depan gedung nomor 12 mengelupas selebar dua meter, genangan air saat hujan.');
+  await page.setInputFiles('#foto', { name: 'aspal.jpg', mimeType: 'image/jpeg', buffer: jpeg });
+  let [response] = await Promise.all([page.waitForNavigation(), page.click('form[action="/pengaduan/baru"] button[type=submit]')]);
+  if (response.status() === 200) {
+    // Similar reports were offered first; the photo is carried, the report sent anyway.
+    assert.match(await page.textContent('#foto-kept'), /1 foto/);
+    [response] = await Promise.all([page.waitForNavigation(), page.click('form[action="/pengaduan/baru"] button[type=submit]')]);
+  }
+  assert.equal(response.status(), 201);
+  const number = (await page.textContent('.notice strong')).trim().replace('#', '');
+  const detail = await page.goto(server.base + `/pengaduan/${number}`);
+  await page.click('ul.photos summary');
+  await page.waitForFunction(() => document.querySelector('ul.photos img')?.complete);
+  assert.equal(await page.evaluate(() => document.querySelector('ul.photos img').naturalWidth), 64, 'the photo shows');
+  await check(page, await detail.text(), 'report with a photo');
+
+  const map = await page.goto(server.base + '/pengaduan/peta');
+  assert.equal(map.status(), 200);
+  assert.ok(await page.locator(`svg a[href="/pengaduan/${number}"]`).count() === 1, 'the report is on the map');
+  await check(page, await map.text(), 'map');
+  // The map's points are links a keyboard reaches.
+  await page.focus(`svg a[href="/pengaduan/${number}"]`);
+  await Promise.all([page.waitForURL(new RegExp(`/pengaduan/${number}$`)), page.keyboard.press('Enter')]);
+  await context.close();
+});

@@ -385,6 +385,18 @@ test('officers created with the CLI handle an application with a correction; the
   await chief.goto(server.base + '/admin/ikm');
   assert.match(await chief.textContent('.facts'), /Responden\s*1\b/);
   await checkPages(await head.cookies(), ['/admin/ikm']);
+  for (const [format, type] of [['pdf', 'application/pdf'], ['xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet']]) {
+    const exported = await chief.request.get(server.base + `/admin/ikm.${format}`);
+    assert.equal(exported.status(), 200, format);
+    assert.equal(exported.headers()['content-type'], type);
+  }
+
+  // The administrator keeps the complaint topics and their routing.
+  const admin = await browser.newContext({ javaScriptEnabled: false });
+  const desk = await admin.newPage();
+  await signInOfficer(desk, createOfficer('admin@disdukcapil.test', 'admin', 'Dewi Lestari'));
+  await checkPages(await admin.cookies(), ['/admin/pengaduan/topik', '/admin/pengaduan/topik/jalan-rusak', '/admin/pengaduan/topik/baru']);
+  await admin.close();
 
   await citizen.close();
   await clerk.close();

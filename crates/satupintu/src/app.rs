@@ -101,6 +101,20 @@ async fn stylesheet() -> Response {
         .into_response()
 }
 
+/// The complaint form's enhancement (the device's position): the only script, and optional.
+const COMPLAINT_SCRIPT: &str = include_str!("../assets/pengaduan.js");
+
+async fn complaint_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/javascript; charset=utf-8")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400")),
+        ],
+        COMPLAINT_SCRIPT,
+    )
+        .into_response()
+}
+
 async fn not_found() -> AppError {
     AppError::NotFound
 }
@@ -290,6 +304,7 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .route("/api/v1/documents/{code}/verification", get(crate::services::verify::api_by_code))
         .route("/api/v1/documents/verification", post(crate::services::verify::api_check_file))
         .route("/pengaduan", get(crate::complaints::routes::board))
+        .route("/pengaduan/peta", get(crate::complaints::routes::map))
         .route("/pengaduan/{id}/foto/{n}", get(crate::complaints::photos::public_photo))
         .route("/admin/pengaduan/{id}/foto/{n}", get(crate::complaints::photos::officer_photo))
         .route(
@@ -374,6 +389,7 @@ pub fn router(state: AppState, config: &ServeConfig) -> Router {
         .merge(photo_forms)
         .route("/bahasa/{code}", get(portal::switch_language))
         .route("/assets/satupintu.css", get(stylesheet))
+        .route("/assets/pengaduan.js", get(complaint_script))
         .route("/api/openapi.json", get(crate::api::openapi_json))
         .route("/api/docs", get(crate::api::docs_page))
         .route("/problems/{slug}", get(problem_type))

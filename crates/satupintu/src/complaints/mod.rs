@@ -476,6 +476,8 @@ pub struct Filter {
     pub since: Option<i64>,
     /// Received at or before (unix seconds).
     pub until: Option<i64>,
+    /// Only reports with a position.
+    pub with_position: bool,
     /// Newest first, at most this many.
     pub limit: i64,
     /// After skipping this many.
@@ -523,6 +525,9 @@ pub async fn list(
     }
     if filter.until.is_some() {
         conditions.push(format!("c.received_at <= {}", next()));
+    }
+    if filter.with_position {
+        conditions.push("c.lat IS NOT NULL".to_string());
     }
     let (limit, offset) = (next(), next());
     // Only placeholders are formatted in; every value is bound below in the same order.

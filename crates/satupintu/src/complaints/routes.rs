@@ -95,6 +95,7 @@ pub struct BoardPage {
     districts: Vec<(String, String, bool)>,
     agencies: Vec<(String, String, bool)>,
     page: i64,
+    map_link: String,
     previous: Option<String>,
     next: Option<String>,
 }
@@ -116,47 +117,16 @@ pub async fn board(
     let status = chosen(&query.status);
     let region = chosen(&query.wilayah);
     let agency_slug = chosen(&query.instansi);
-    let statuses: Vec<Status> = match status.as_deref() {
-        None => Vec::new(),
-        Some("terbuka") => vec![Status::Received, Status::Forwarded, Status::Done],
-        Some(other) => vec![Status::parse(other).ok_or(AppError::InvalidParameter {
-            name: "status".into(),
-            problem: crate::error::ParamProblem::Unknown,
-        })?],
-    };
     let agencies = crate::portal::store::agencies(&state.db).await?;
-    let agency = match &agency_slug {
-        Some(slug) => Some(
-            sqlx::query_scalar::<_, i64>("SELECT id FROM agencies WHERE slug = $1")
-                .bind(slug)
-                .fetch_optional(state.db.pool())
-                .await?
-                .ok_or(AppError::NotFound)?,
-        ),
-        None => None,
-    };
-    let filter = Filter {
-        topic: topic.clone(),
-        agencies: agency.into_iter().collect(),
-        region: region.clone(),
-        statuses,
-        limit: PER_PAGE + 1,
-        offset: (page - 1) * PER_PAGE,
-        ..Filter::default()
-    };
+    let filter =
+        Filter { limit: PER_PAGE + 1, offset: (page - 1) * PER_PAGE, ..board_filter(&state, &query).await? };
     let mut found = complaints::public_list(&state, &filter).await?;
     let more = found.len() as i64 > PER_PAGE;
     found.truncate(PER_PAGE as usize);
     let (offset, today) = today(&state).await?;
     let link = |to: i64| {
-        let mut params = vec![("halaman", to.to_string())];
-        for (name, value) in
-            [("topik", &topic), ("status", &status), ("wilayah", &region), ("instansi", &agency_slug)]
-        {
-            if let Some(value) = value {
-                params.push((name, value.clone()));
-            }
-        }
+        let params: Vec<(&str, String)> =
+            std::iter::once(("halaman", to.to_string())).chain(filter_params(&query)).collect();
         format!("/pengaduan?{}", serde_urlencoded::to_string(&params).unwrap_or_default())
     };
     let installation = crate::portal::store::installation(&state.db).await?;
@@ -189,10 +159,141 @@ pub async fn board(
             .map(|a| (a.slug.clone(), a.name.clone(), agency_slug.as_deref() == Some(a.slug.as_str())))
             .collect(),
         page,
+        map_link: with_filters("/pengaduan/peta", &query),
         previous: (page > 1).then(|| link(page - 1)),
         next: more.then(|| link(page + 1)),
     };
     render(&page_view)
+}
+
+/// The board's chosen filters as query parameters.
+fn filter_params(query: &BoardQuery) -> Vec<(&'static str, String)> {
+    [
+        ("topik", &query.topik),
+        ("status", &query.status),
+        ("wilayah", &query.wilayah),
+        ("instansi", &query.instansi),
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| chosen(value).map(|v| (name, v)))
+    .collect()
+}
+
+/// A page's address with the board's chosen filters.
+fn with_filters(path: &str, query: &BoardQuery) -> String {
+    let params = filter_params(query);
+    if params.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{}", serde_urlencoded::to_string(&params).unwrap_or_default())
+    }
+}
+
+/// The board's filters as a store filter (every report, newest first; the caller pages).
+async fn board_filter(state: &AppState, query: &BoardQuery) -> AppResult<Filter> {
+    let statuses: Vec<Status> = match chosen(&query.status).as_deref() {
+        None => Vec::new(),
+        Some("terbuka") => vec![Status::Received, Status::Forwarded, Status::Done],
+        Some(other) => vec![Status::parse(other).ok_or(AppError::InvalidParameter {
+            name: "status".into(),
+            problem: crate::error::ParamProblem::Unknown,
+        })?],
+    };
+    let agency = match chosen(&query.instansi) {
+        Some(slug) => Some(
+            sqlx::query_scalar::<_, i64>("SELECT id FROM agencies WHERE slug = $1")
+                .bind(slug)
+                .fetch_optional(state.db.pool())
+                .await?
+                .ok_or(AppError::NotFound)?,
+        ),
+        None => None,
+    };
+    Ok(Filter {
+        topic: chosen(&query.topik),
+        agencies: agency.into_iter().collect(),
+        region: chosen(&query.wilayah),
+        statuses,
+        ..Filter::default()
+    })
+}
+
+/// Most reports the map shows: the newest with a position.
+const ON_THE_MAP: i64 = 300;
+
+/// A report on the map: number, title, status key, and where it is drawn (x, y).
+type Dot = (i64, String, &'static str, f64, f64);
+
+/// The map of public reports: their positions drawn to scale on a plain grid (no map tiles,
+/// nothing fetched from elsewhere), each a link to its report.
+#[derive(Template)]
+#[template(path = "complaints/map.html")]
+pub struct MapPage {
+    chrome: Chrome,
+    dots: Vec<Dot>,
+    width: u32,
+    height: u32,
+    /// The bounds' corners as text: north-west and south-east.
+    corners: Option<(String, String)>,
+    board_link: String,
+}
+
+/// Where positions fall in a `width`-wide drawing: equirectangular, the longitude scaled by
+/// the cosine of the middle latitude so that distances look right near the equator and
+/// beyond; a margin around, and at least about a kilometre across.
+fn project(positions: &[(f64, f64)], width: f64) -> (Vec<(f64, f64)>, f64, [(f64, f64); 2]) {
+    let (mut south, mut north, mut west, mut east) = (90.0_f64, -90.0_f64, 180.0_f64, -180.0_f64);
+    for &(lat, lon) in positions {
+        south = south.min(lat);
+        north = north.max(lat);
+        west = west.min(lon);
+        east = east.max(lon);
+    }
+    let squeeze = ((south + north) / 2.0).to_radians().cos().max(0.1);
+    let pad_lat = ((north - south) * 0.08).max(0.005);
+    let pad_lon = ((east - west) * 0.08).max(0.005 / squeeze);
+    let (south, north, west, east) = (south - pad_lat, north + pad_lat, west - pad_lon, east + pad_lon);
+    let scale = width / ((east - west) * squeeze);
+    let height = ((north - south) * scale).clamp(120.0, 900.0);
+    let scale_y = height / (north - south);
+    let points = positions
+        .iter()
+        .map(|&(lat, lon)| ((lon - west) * squeeze * scale, (north - lat) * scale_y))
+        .collect();
+    (points, height, [(north, west), (south, east)])
+}
+
+/// `GET /pengaduan/peta`: the board's reports that have a position, with the same filters.
+pub async fn map(
+    State(state): State<AppState>,
+    context: RequestContext,
+    Query(query): Query<BoardQuery>,
+) -> AppResult<Response> {
+    let lang = context.lang;
+    let filter = Filter { with_position: true, limit: ON_THE_MAP, ..board_filter(&state, &query).await? };
+    let found = complaints::public_list(&state, &filter).await?;
+    let positions: Vec<(f64, f64)> = found.iter().filter_map(|c| c.position).collect();
+    const WIDTH: f64 = 640.0;
+    let (points, height, corners) = project(&positions, WIDTH);
+    let dots = found
+        .iter()
+        .filter(|c| c.position.is_some())
+        .zip(points)
+        .map(|(c, (x, y))| {
+            (c.id, c.title.clone(), c.status.as_str(), (x * 10.0).round() / 10.0, (y * 10.0).round() / 10.0)
+        })
+        .collect();
+    let corner = |(lat, lon): (f64, f64)| format!("{lat:.4}, {lon:.4}");
+    let installation = crate::portal::store::installation(&state.db).await?;
+    let board_link = with_filters("/pengaduan", &query);
+    render(&MapPage {
+        chrome: Chrome::new(&context, &installation, "complaints", lang.t("complaint-map-title")),
+        dots,
+        width: WIDTH as u32,
+        height: height.round() as u32,
+        corners: (!positions.is_empty()).then(|| (corner(corners[0]), corner(corners[1]))),
+        board_link,
+    })
 }
 
 /// The installation's districts and (with `villages`) their villages: code, name, whether a
@@ -766,5 +867,30 @@ pub async fn track(
             };
             render_status(&page, StatusCode::NOT_FOUND)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_map_keeps_north_up_east_right_and_every_point_inside() {
+        // Surabaya: Tugu Pahlawan, Rungkut (south-east) and a point north-west of both.
+        let positions = [(-7.2458, 112.7378), (-7.3277, 112.7831), (-7.2000, 112.6500)];
+        let (points, height, [north_west, south_east]) = project(&positions, 640.0);
+        for &(x, y) in &points {
+            assert!((0.0..=640.0).contains(&x) && (0.0..=height).contains(&y), "{x} {y}");
+        }
+        assert!(points[1].0 > points[0].0 && points[1].1 > points[0].1, "Rungkut lies south-east");
+        assert!(points[2].0 < points[0].0 && points[2].1 < points[0].1, "and the third north-west");
+        assert!(north_west.0 > -7.2000 && south_east.0 < -7.3277, "a margin around");
+        // The same angle across is the same distance down and across, near the equator.
+        let wide = (points[1].0 - points[0].0) / (112.7831 - 112.7378);
+        let tall = (points[1].1 - points[0].1) / (7.3277 - 7.2458);
+        assert!((wide / tall - (-7.29_f64).to_radians().cos()).abs() < 0.01, "{wide} {tall}");
+        // One report alone still gets a drawing about a kilometre across.
+        let (single, height, _) = project(&[(-7.25, 112.75)], 640.0);
+        assert!(height >= 120.0 && (single[0].0 - 320.0).abs() < 1.0, "{single:?} {height}");
     }
 }

@@ -25,6 +25,7 @@ crate::store_tests!(
     photos_sent_with_a_form_that_needs_fixing_are_carried_not_lost,
     reports_with_and_without_coordinates_alternate_on_one_store,
     an_administrator_adds_a_topic_and_routes_it_by_region,
+    the_map_shows_public_reports_with_a_position_and_the_boards_filters,
 );
 
 /// A phone photo's structure with the position the camera wrote (6°10'45"S 106°49'30"E) in
@@ -882,5 +883,70 @@ async fn an_administrator_adds_a_topic_and_routes_it_by_region(store: Store) {
         ["complaint.topic.create", "complaint.route.set", "complaint.route.remove", "complaint.topic.update"]
     );
     db.close().await;
+    app.stop().await;
+}
+
+async fn the_map_shows_public_reports_with_a_position_and_the_boards_filters(store: Store) {
+    let app = TestApp::spawn(store).await;
+    let mut reporter = Browser::new(&app);
+    let placed = |title: &'static str,
+                  lat: &'static str,
+                  lon: &'static str,
+                  extra: &[(&'static str, &'static str)]| {
+        let mut overrides = vec![("judul", title), ("lintang", lat), ("bujur", lon), ("tetap_kirim", "1")];
+        overrides.extend_from_slice(extra);
+        report(&overrides)
+    };
+    let (north, _) =
+        file_on_web(&mut reporter, &placed("Jalan retak di Jalan Pahlawan", "-7.2458", "112.7378", &[]))
+            .await;
+    let (south, _) = file_on_web(
+        &mut reporter,
+        &placed("Lampu mati di Rungkut", "-7.3277", "112.7831", &[("topik", "lampu-jalan")]),
+    )
+    .await;
+    let (secret, _) = file_on_web(
+        &mut reporter,
+        &placed(
+            "Pungutan di loket perizinan",
+            "-7.2600",
+            "112.7500",
+            &[("topik", "pungutan-liar"), ("rahasia", "1")],
+        ),
+    )
+    .await;
+    let (unplaced, _) =
+        file_on_web(&mut reporter, &report(&[("judul", "Trotoar amblas di Jalan Pemuda")])).await;
+
+    let board = reporter.get("/pengaduan?topik=lampu-jalan").await;
+    assert!(board.body.contains("href=\"/pengaduan/peta?topik=lampu-jalan\""), "the board links its map");
+    let map = reporter.get("/pengaduan/peta").await;
+    assert_eq!(map.status, 200);
+    for id in [north, south] {
+        assert!(map.body.contains(&format!("<a href=\"/pengaduan/{id}\"")), "#{id} on the map");
+    }
+    assert!(!map.body.contains(&format!("/pengaduan/{secret}\"")), "a confidential report is never drawn");
+    assert!(!map.body.contains("Pungutan"), "nor named");
+    assert!(
+        !map.body.contains(&format!("/pengaduan/{unplaced}\"")),
+        "a report without a position is not drawn"
+    );
+    let dot = |body: &str, id: i64| -> (f64, f64) {
+        let from = body.find(&format!("<a href=\"/pengaduan/{id}\"")).expect("dot");
+        let cx: f64 = between(&body[from..], "cx=\"", "\"").parse().expect("cx");
+        let cy: f64 = between(&body[from..], "cy=\"", "\"").parse().expect("cy");
+        (cx, cy)
+    };
+    let (north_dot, south_dot) = (dot(&map.body, north), dot(&map.body, south));
+    assert!(south_dot.0 > north_dot.0 && south_dot.1 > north_dot.1, "Rungkut is drawn south-east");
+    let filtered = reporter.get("/pengaduan/peta?topik=lampu-jalan").await;
+    assert!(
+        filtered.body.contains(&format!("/pengaduan/{south}\""))
+            && !filtered.body.contains(&format!("/pengaduan/{north}\""))
+    );
+    assert!(filtered.body.contains("href=\"/pengaduan?topik=lampu-jalan\""), "back to the same board");
+    let none = reporter.get("/pengaduan/peta?topik=sampah").await;
+    assert!(none.body.contains("Belum ada laporan publik dengan titik lokasi"), "{}", none.body);
+    assert_eq!(reporter.get("/pengaduan/peta?status=entah").await.status, 400);
     app.stop().await;
 }
