@@ -241,7 +241,16 @@ pub struct MapPage {
 /// Where positions fall in a `width`-wide drawing: equirectangular, the longitude scaled by
 /// the cosine of the middle latitude so that distances look right near the equator and
 /// beyond; a margin around, and at least about a kilometre across.
-fn project(positions: &[(f64, f64)], width: f64) -> (Vec<(f64, f64)>, f64, [(f64, f64); 2]) {
+/// Positions as drawn: where each falls, the drawing's height, and the (latitude,
+/// longitude) of its north-west and south-east corners.
+struct Drawing {
+    points: Vec<(f64, f64)>,
+    height: f64,
+    north_west: (f64, f64),
+    south_east: (f64, f64),
+}
+
+fn project(positions: &[(f64, f64)], width: f64) -> Drawing {
     let (mut south, mut north, mut west, mut east) = (90.0_f64, -90.0_f64, 180.0_f64, -180.0_f64);
     for &(lat, lon) in positions {
         south = south.min(lat);
@@ -260,7 +269,7 @@ fn project(positions: &[(f64, f64)], width: f64) -> (Vec<(f64, f64)>, f64, [(f64
         .iter()
         .map(|&(lat, lon)| ((lon - west) * squeeze * scale, (north - lat) * scale_y))
         .collect();
-    (points, height, [(north, west), (south, east)])
+    Drawing { points, height, north_west: (north, west), south_east: (south, east) }
 }
 
 /// `GET /pengaduan/peta`: the board's reports that have a position, with the same filters.
@@ -274,11 +283,11 @@ pub async fn map(
     let found = complaints::public_list(&state, &filter).await?;
     let positions: Vec<(f64, f64)> = found.iter().filter_map(|c| c.position).collect();
     const WIDTH: f64 = 640.0;
-    let (points, height, corners) = project(&positions, WIDTH);
+    let drawing = project(&positions, WIDTH);
     let dots = found
         .iter()
         .filter(|c| c.position.is_some())
-        .zip(points)
+        .zip(drawing.points)
         .map(|(c, (x, y))| {
             (c.id, c.title.clone(), c.status.as_str(), (x * 10.0).round() / 10.0, (y * 10.0).round() / 10.0)
         })
@@ -290,8 +299,8 @@ pub async fn map(
         chrome: Chrome::new(&context, &installation, "complaints", lang.t("complaint-map-title")),
         dots,
         width: WIDTH as u32,
-        height: height.round() as u32,
-        corners: (!positions.is_empty()).then(|| (corner(corners[0]), corner(corners[1]))),
+        height: drawing.height.round() as u32,
+        corners: (!positions.is_empty()).then(|| (corner(drawing.north_west), corner(drawing.south_east))),
         board_link,
     })
 }
@@ -878,7 +887,7 @@ mod tests {
     fn the_map_keeps_north_up_east_right_and_every_point_inside() {
         // Surabaya: Tugu Pahlawan, Rungkut (south-east) and a point north-west of both.
         let positions = [(-7.2458, 112.7378), (-7.3277, 112.7831), (-7.2000, 112.6500)];
-        let (points, height, [north_west, south_east]) = project(&positions, 640.0);
+        let Drawing { points, height, north_west, south_east } = project(&positions, 640.0);
         for &(x, y) in &points {
             assert!((0.0..=640.0).contains(&x) && (0.0..=height).contains(&y), "{x} {y}");
         }
@@ -890,7 +899,7 @@ mod tests {
         let tall = (points[1].1 - points[0].1) / (7.3277 - 7.2458);
         assert!((wide / tall - (-7.29_f64).to_radians().cos()).abs() < 0.01, "{wide} {tall}");
         // One report alone still gets a drawing about a kilometre across.
-        let (single, height, _) = project(&[(-7.25, 112.75)], 640.0);
-        assert!(height >= 120.0 && (single[0].0 - 320.0).abs() < 1.0, "{single:?} {height}");
+        let single = project(&[(-7.25, 112.75)], 640.0);
+        assert!(single.height >= 120.0 && (single.points[0].0 - 320.0).abs() < 1.0, "{:?}", single.points);
     }
 }
