@@ -104,7 +104,7 @@ test('with JavaScript the position comes from the device; a photo and the map pa
   const context = await browser.newContext({ geolocation: { latitude: -7.2575, longitude: 112.7521, accuracy: 12 }, permissions: ['geolocation'] });
   const page = await context.newPage();
   // A real JPEG, drawn by the browser itself.
-  await page.goto(server.base + '/pengaduan/baru');
+  const form = await page.goto(server.base + '/pengaduan/baru');
   const jpeg = Buffer.from(await page.evaluate(() => {
     const canvas = document.createElement('canvas');
     canvas.width = 64;
@@ -119,7 +119,7 @@ test('with JavaScript the position comes from the device; a photo and the map pa
   assert.equal(await page.inputValue('#lintang'), '-7.257500');
   assert.equal(await page.inputValue('#bujur'), '112.752100');
   assert.match(await page.textContent('[data-position-tools] [role=status]'), /sekitar 12 m/);
-  await check(page, await page.content(), 'form with the position filled');
+  await check(page, await form.text(), 'form with the position filled');
 
   await page.check('#kategori-complaint');
   await page.selectOption('#topik', 'jalan-rusak');

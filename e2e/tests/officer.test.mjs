@@ -392,9 +392,8 @@ test('officers created with the CLI handle an application with a correction; the
   }
 
   // The administrator keeps the complaint topics and their routing.
-  const admin = await browser.newContext({ javaScriptEnabled: false });
-  const desk = await admin.newPage();
-  await signInOfficer(desk, createOfficer('admin@disdukcapil.test', 'admin', 'Dewi Lestari'));
+  const admin = await contextWithoutScripts();
+  await signInOfficer(await admin.newPage(), createOfficer('admin@disdukcapil.test', 'admin', 'Dewi Lestari'));
   await checkPages(await admin.cookies(), ['/admin/pengaduan/topik', '/admin/pengaduan/topik/jalan-rusak', '/admin/pengaduan/topik/baru']);
   await admin.close();
 
