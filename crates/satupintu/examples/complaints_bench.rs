@@ -172,6 +172,8 @@ async fn main() -> anyhow::Result<()> {
 
     // Reading with filters over the filled store.
     fill(&state.db, reports).await?;
+    // The planner's statistics as the hourly refresh keeps them on a store this size.
+    state.db.refresh_statistics().await?;
     let codes: Vec<String> = sqlx::query_scalar("SELECT code FROM complaint_topics ORDER BY id")
         .fetch_all(state.db.pool())
         .await?;

@@ -531,6 +531,7 @@ impl Server {
             ));
         }
         tokio::spawn(ops::sign_tree_heads(self.state.clone()));
+        tokio::spawn(ops::refresh_statistics(self.state.clone()));
         tokio::spawn(self.state.db.clone().follow_changes());
         tokio::spawn(crate::services::overdue::watch(self.state.clone(), self.overdue_every));
         tokio::spawn(self.state.outbox.clone().run(self.state.db.clone(), self.state.readiness.clone()));

@@ -319,6 +319,17 @@ impl Db {
         self.backend
     }
 
+    /// Refreshes SQLite's planner statistics (`ANALYZE`, sampling at most 1,000 rows per
+    /// index so it stays quick on a large store); PostgreSQL keeps its own.
+    pub async fn refresh_statistics(&self) -> anyhow::Result<()> {
+        if self.backend() == Backend::Sqlite {
+            let mut conn = self.pool().acquire().await?;
+            sqlx::query("PRAGMA analysis_limit = 1000").execute(&mut *conn).await?;
+            sqlx::query("ANALYZE").execute(&mut *conn).await?;
+        }
+        Ok(())
+    }
+
     /// Values read recently (installation settings, the holiday calendar).
     pub fn recent(&self) -> &RecentReads {
         &self.recent

@@ -205,3 +205,19 @@ async fn two_nodes_share_one_postgres_database_and_load_it_once() {
         .expect("drop");
     admin.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_keeps_statistics_for_its_query_planner() {
+    let app = TestApp::spawn(Store::Sqlite).await;
+    let db = sqlx::AnyPool::connect(&app.database_url).await.expect("database");
+    crate::support::eventually("the planner's statistics are written", || async {
+        // Tables with rows get them (the demo's region table has thousands).
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM sqlite_stat1 WHERE tbl = 'regions'")
+            .fetch_one(&db)
+            .await
+            .is_ok_and(|n| n >= 1)
+    })
+    .await;
+    db.close().await;
+    app.stop().await;
+}
