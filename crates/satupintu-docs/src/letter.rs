@@ -18,8 +18,8 @@ const LABEL_WIDTH: f32 = 170.0;
 /// The QR code's side.
 const QR_SIDE: f32 = 92.0;
 
-pub(crate) const REGULAR: Name<'static> = Name(b"F1");
-pub(crate) const BOLD: Name<'static> = Name(b"F2");
+const REGULAR: Name<'static> = Name(b"F1");
+const BOLD: Name<'static> = Name(b"F2");
 
 /// The agency's letterhead.
 #[derive(Clone, Debug, Default)]
@@ -95,18 +95,9 @@ pub(crate) fn write(pdf: &mut Pdf, letter: &Letter, created: &str) -> Result<(),
     page.parent(PAGES);
     page.contents(CONTENT);
     page.annotations([OBJECTS.signature_field]);
-    let mut resources = page.resources();
-    let mut fonts = resources.fonts();
-    fonts.pair(REGULAR, FONT_REGULAR);
-    fonts.pair(BOLD, FONT_BOLD);
-    fonts.finish();
-    resources.finish();
+    font_resources(&mut page, FONT_REGULAR, FONT_BOLD);
     page.finish();
-
-    pdf.type1_font(FONT_REGULAR).base_font(Name(b"Helvetica")).encoding_predefined(Name(b"WinAnsiEncoding"));
-    pdf.type1_font(FONT_BOLD)
-        .base_font(Name(b"Helvetica-Bold"))
-        .encoding_predefined(Name(b"WinAnsiEncoding"));
+    standard_fonts(pdf, FONT_REGULAR, FONT_BOLD);
     pdf.stream(CONTENT, &content);
 
     // An invisible signature field: the visible mark is the printed note and the QR code.
@@ -128,6 +119,20 @@ pub(crate) fn write(pdf: &mut Pdf, letter: &Letter, created: &str) -> Result<(),
     info.pair(Name(b"CreationDate"), Str(created.as_bytes()));
     info.finish();
     Ok(())
+}
+
+/// Names the two fonts in a page's resources, as the content stream uses them.
+pub(crate) fn font_resources(page: &mut pdf_writer::writers::Page<'_>, regular: Ref, bold: Ref) {
+    let mut resources = page.resources();
+    let mut fonts = resources.fonts();
+    fonts.pair(REGULAR, regular);
+    fonts.pair(BOLD, bold);
+}
+
+/// Writes the two standard fonts (not embedded, WinAnsi encoded).
+pub(crate) fn standard_fonts(pdf: &mut Pdf, regular: Ref, bold: Ref) {
+    pdf.type1_font(regular).base_font(Name(b"Helvetica")).encoding_predefined(Name(b"WinAnsiEncoding"));
+    pdf.type1_font(bold).base_font(Name(b"Helvetica-Bold")).encoding_predefined(Name(b"WinAnsiEncoding"));
 }
 
 /// Draws the page.

@@ -2,13 +2,14 @@
 //! (A4, the standard fonts, nothing embedded) or as an XLSX workbook whose numbers stay
 //! numbers and whose chart is the spreadsheet's own.
 
-use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, TextStr};
+use pdf_writer::{Content, Finish, Pdf, Rect, Ref, TextStr};
 use rust_xlsxwriter::{Chart, ChartType, Format, Workbook};
 
 use crate::Error;
 use crate::font::{Face, wrap};
 use crate::letter::{
-    BOLD, MARGIN, PAGE_HEIGHT, PAGE_WIDTH, REGULAR, TEXT_WIDTH, centred, line_height, text_line,
+    MARGIN, PAGE_HEIGHT, PAGE_WIDTH, TEXT_WIDTH, centred, font_resources, line_height, standard_fonts,
+    text_line,
 };
 
 /// One cell of a report: text, or a number with the text it is shown as (in the reader's
@@ -80,17 +81,9 @@ pub fn pdf(report: &Report) -> Result<Vec<u8>, Error> {
     page.media_box(Rect::new(0.0, 0.0, PAGE_WIDTH, PAGE_HEIGHT));
     page.parent(PAGES);
     page.contents(CONTENT);
-    let mut resources = page.resources();
-    let mut fonts = resources.fonts();
-    fonts.pair(REGULAR, FONT_REGULAR);
-    fonts.pair(BOLD, FONT_BOLD);
-    fonts.finish();
-    resources.finish();
+    font_resources(&mut page, FONT_REGULAR, FONT_BOLD);
     page.finish();
-    pdf.type1_font(FONT_REGULAR).base_font(Name(b"Helvetica")).encoding_predefined(Name(b"WinAnsiEncoding"));
-    pdf.type1_font(FONT_BOLD)
-        .base_font(Name(b"Helvetica-Bold"))
-        .encoding_predefined(Name(b"WinAnsiEncoding"));
+    standard_fonts(&mut pdf, FONT_REGULAR, FONT_BOLD);
     pdf.stream(CONTENT, &content);
     let mut info = pdf.document_info(INFO);
     info.title(TextStr(&report.sheet_name));

@@ -163,15 +163,21 @@ pub struct Checked {
 /// Indonesia's bounding box (south, west, north, east), with a margin for its waters.
 pub const INDONESIA: (f64, f64, f64, f64) = (-11.5, 94.5, 6.5, 141.5);
 
+/// What is wrong with the length of a text, in characters: nothing, or missing (when
+/// `min` is above zero), too short or too long. Shared by every form that bounds its texts.
+pub fn length_problem(value: &str, min: usize, max: usize) -> Option<Problem> {
+    match value.chars().count() {
+        0 if min > 0 => Some(Problem::Required),
+        n if n < min => Some(Problem::TooShort { min }),
+        n if n > max => Some(Problem::TooLong { max }),
+        _ => None,
+    }
+}
+
 fn length(field: &'static str, value: &str, (min, max): (usize, usize), errors: &mut Vec<FieldError>) {
-    let chars = value.chars().count();
-    let problem = match chars {
-        0 => Problem::Required,
-        n if n < min => Problem::TooShort { min },
-        n if n > max => Problem::TooLong { max },
-        _ => return,
-    };
-    errors.push(FieldError { field, problem });
+    if let Some(problem) = length_problem(value, min, max) {
+        errors.push(FieldError { field, problem });
+    }
 }
 
 fn coordinate(field: &'static str, text: &str, limit: f64, errors: &mut Vec<FieldError>) -> Option<f64> {

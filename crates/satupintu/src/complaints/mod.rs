@@ -660,16 +660,8 @@ pub async fn load_demo_topics(tx: &mut Tx) -> anyhow::Result<()> {
                group_id = excluded.group_id, group_en = excluded.group_en, keywords = excluded.keywords \
              RETURNING id",
         )
-        .bind(&t.code)
-        .bind(&t.name_id)
-        .bind(&t.name_en)
-        .bind(&t.description_id)
-        .bind(&t.description_en)
-        .bind(&t.group_id)
-        .bind(&t.group_en)
-        .bind(&t.keywords)
-        .fetch_one(&mut **tx)
-        .await?;
+        .bind(&t.code);
+        let row = topics::bind_wording(row, t).fetch_one(&mut **tx).await?;
         let topic_id: i64 = row.try_get("id")?;
         let rules = std::iter::once((String::new(), demo.agency.clone())).chain(demo.local.iter().cloned());
         for (prefix, slug) in rules {
@@ -680,15 +672,7 @@ pub async fn load_demo_topics(tx: &mut Tx) -> anyhow::Result<()> {
             let Some(agency) = agency else {
                 anyhow::bail!("demo complaint topic {} names agency {slug}, which is missing", t.code)
             };
-            sqlx::query(
-                "INSERT INTO complaint_routes (topic_id, region_prefix, agency_id) VALUES ($1, $2, $3) \
-                 ON CONFLICT (topic_id, region_prefix) DO UPDATE SET agency_id = excluded.agency_id",
-            )
-            .bind(topic_id)
-            .bind(prefix)
-            .bind(agency)
-            .execute(&mut **tx)
-            .await?;
+            topics::set_rule(tx, topic_id, &prefix, agency).await?;
         }
     }
     Ok(())

@@ -247,13 +247,8 @@ fn check(lang: Lang, form: &TopicForm, errors: &mut Vec<(String, String)>) -> To
         ("kata_kunci", &form.kata_kunci, 0, 300),
     ];
     for (name, value, min, max) in limits {
-        let count = value.trim().chars().count();
-        if count == 0 && min > 0 {
-            errors.push((name.into(), lang.t("complaint-error-required")));
-        } else if count < min {
-            errors.push((name.into(), lang.t_args("complaint-error-too-short", &[("min", min.to_string())])));
-        } else if count > max {
-            errors.push((name.into(), lang.t_args("complaint-error-too-long", &[("max", max.to_string())])));
+        if let Some(problem) = satupintu_rules::complaint::length_problem(value.trim(), min, max) {
+            errors.push((name.into(), crate::complaints::routes::problem_text(lang, &problem)));
         }
     }
     Topic {
@@ -338,17 +333,8 @@ pub async fn create(
                                        keywords, active) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
          ON CONFLICT (code) DO NOTHING RETURNING id",
     )
-    .bind(&topic.code)
-    .bind(&topic.name_id)
-    .bind(&topic.name_en)
-    .bind(&topic.description_id)
-    .bind(&topic.description_en)
-    .bind(&topic.group_id)
-    .bind(&topic.group_en)
-    .bind(&topic.keywords)
-    .bind(i64::from(active))
-    .fetch_optional(&mut *tx)
-    .await?;
+    .bind(&topic.code);
+    let inserted = bind_wording(inserted, &topic).bind(i64::from(active)).fetch_optional(&mut *tx).await?;
     // Two administrators creating the same code at once: the second is told it is taken.
     let Some(row) = inserted else { return Err(AppError::Conflict) };
     let topic_id: i64 = row.try_get("id")?;
@@ -394,21 +380,11 @@ pub async fn update(
     }
     let active = form.aktif.is_some();
     let mut tx = state.db.begin().await?;
-    sqlx::query(
+    let update = sqlx::query(
         "UPDATE complaint_topics SET name_id = $1, name_en = $2, description_id = $3, description_en = $4, \
            group_id = $5, group_en = $6, keywords = $7, active = $8 WHERE id = $9",
-    )
-    .bind(&topic.name_id)
-    .bind(&topic.name_en)
-    .bind(&topic.description_id)
-    .bind(&topic.description_en)
-    .bind(&topic.group_id)
-    .bind(&topic.group_en)
-    .bind(&topic.keywords)
-    .bind(i64::from(active))
-    .bind(existing.id)
-    .execute(&mut *tx)
-    .await?;
+    );
+    bind_wording(update, &topic).bind(i64::from(active)).bind(existing.id).execute(&mut *tx).await?;
     audited(&state, &mut tx, &officer, "complaint.topic.update", &code, &(&topic, active)).await?;
     tx.commit().await?;
     let mut page = topic_page(&state, &context, &officer, Some(code), form).await?;
@@ -416,7 +392,28 @@ pub async fn update(
     render(&page)
 }
 
-async fn set_rule(tx: &mut crate::db::Tx, topic_id: i64, prefix: &str, agency_id: i64) -> anyhow::Result<()> {
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+/// Binds a topic's wording in the order its statements list it: names, descriptions,
+/// groups, keywords.
+pub(crate) fn bind_wording<'q>(query: AnyQuery<'q>, topic: &'q Topic) -> AnyQuery<'q> {
+    query
+        .bind(&topic.name_id)
+        .bind(&topic.name_en)
+        .bind(&topic.description_id)
+        .bind(&topic.description_en)
+        .bind(&topic.group_id)
+        .bind(&topic.group_en)
+        .bind(&topic.keywords)
+}
+
+/// Sends a topic's reports from a region prefix to an agency (replacing the rule there).
+pub(crate) async fn set_rule(
+    tx: &mut crate::db::Tx,
+    topic_id: i64,
+    prefix: &str,
+    agency_id: i64,
+) -> anyhow::Result<()> {
     sqlx::query(
         "INSERT INTO complaint_routes (topic_id, region_prefix, agency_id) VALUES ($1, $2, $3) \
          ON CONFLICT (topic_id, region_prefix) DO UPDATE SET agency_id = excluded.agency_id",

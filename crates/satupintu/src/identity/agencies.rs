@@ -9,6 +9,7 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 
+use satupintu_rules::complaint::Problem;
 use satupintu_rules::region::RegionCode;
 
 use crate::app::AppState;
@@ -283,15 +284,14 @@ fn check_fields(lang: Lang, page: &mut FormPage, form: &AgencyForm) -> AgencyRec
         ("telepon", &form.telepon, 5, 30),
     ];
     for (name, value, min, max) in limits {
-        let count = value.trim().chars().count();
-        if count == 0 {
-            set_error(page, name, lang.t("agencies-error-required"));
-        } else if count < min || count > max {
-            set_error(
+        match satupintu_rules::complaint::length_problem(value.trim(), min, max) {
+            None => {}
+            Some(Problem::Required) => set_error(page, name, lang.t("agencies-error-required")),
+            Some(_) => set_error(
                 page,
                 name,
                 lang.t_args("agencies-error-length", &[("min", min.to_string()), ("max", max.to_string())]),
-            );
+            ),
         }
     }
     let phone = form.telepon.trim();
