@@ -324,11 +324,25 @@ fn strip_gps(data: &mut [u8]) -> Option<bool> {
     for range in blanks {
         data[range].fill(0);
     }
-    // A value that pointed into the header or the first directory has blanked it: what is
-    // left is no longer a TIFF structure, and is dropped like any unreadable one.
-    let after = Tiff::new(data)?;
-    let walkable = after.entries(usize::try_from(after.u32_at(4)?).ok()?).is_some();
-    walkable.then_some(!entries.is_empty())
+    // A value that pointed into the header, the first directory or the GPS pointer has
+    // blanked it: what is left may no longer be walked the same way, and is then dropped
+    // like any unreadable structure (so cleaning it again changes nothing).
+    walkable(data).then_some(!entries.is_empty())
+}
+
+/// Whether a TIFF structure's first directory and its GPS directory, if it points at one,
+/// can be read.
+fn walkable(data: &[u8]) -> bool {
+    let walk = || -> Option<()> {
+        let tiff = Tiff::new(data)?;
+        let first = usize::try_from(tiff.u32_at(4)?).ok()?;
+        tiff.entries(first)?;
+        if let Some(pointer) = tiff.entry(first, GPS_DIRECTORY_TAG) {
+            tiff.entries(usize::try_from(tiff.u32_at(pointer + 8)?).ok()?)?;
+        }
+        Some(())
+    };
+    walk().is_some()
 }
 
 /// Walks a PNG's chunks to its end: EXIF and text chunks (where XMP lives) are dropped, and
@@ -575,6 +589,18 @@ mod tests {
         tiff[28 + 12 + 8..28 + 12 + 12].copy_from_slice(&0u32.to_le_bytes());
         let cleaned = clean(&jpeg_with(&tiff), false).unwrap();
         assert!(cleaned.location_removed && !contains(&cleaned.bytes, EXIF_HEADER));
+        assert_eq!(clean(&cleaned.bytes, false).unwrap().bytes, cleaned.bytes);
+    }
+
+    #[test]
+    fn a_gps_value_over_the_gps_pointer_drops_the_segment() {
+        let mut tiff = jakarta();
+        // The latitude's value claims the bytes 18..26, where the first directory keeps the
+        // GPS directory's offset.
+        tiff[28 + 12 + 4..28 + 12 + 8].copy_from_slice(&1u32.to_le_bytes());
+        tiff[28 + 12 + 8..28 + 12 + 12].copy_from_slice(&18u32.to_le_bytes());
+        let cleaned = clean(&jpeg_with(&tiff), false).unwrap();
+        assert!(!contains(&cleaned.bytes, EXIF_HEADER));
         assert_eq!(clean(&cleaned.bytes, false).unwrap().bytes, cleaned.bytes);
     }
 
