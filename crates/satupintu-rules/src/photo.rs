@@ -147,6 +147,9 @@ fn clean_jpeg(bytes: &[u8], keep: bool) -> Result<Walked, PhotoError> {
                 at += 2;
                 continue;
             }
+            // A stuffed zero, a reserved code or a second start of image is not a segment:
+            // read as one, what follows would be walked differently the next time.
+            0x00 | 0x02..=0xBF | 0xD8 => return Err(PhotoError::Damaged),
             _ => {}
         }
         let length = usize::from(be16(bytes, at + 2).ok_or(PhotoError::Damaged)?);
@@ -602,6 +605,16 @@ mod tests {
         let cleaned = clean(&jpeg_with(&tiff), false).unwrap();
         assert!(!contains(&cleaned.bytes, EXIF_HEADER));
         assert_eq!(clean(&cleaned.bytes, false).unwrap().bytes, cleaned.bytes);
+    }
+
+    #[test]
+    fn a_marker_that_is_no_segment_is_damage() {
+        for code in [0x00, 0x02, 0x4E, 0xBF, 0xD8] {
+            let mut jpeg = vec![0xFF, 0xD8];
+            jpeg.extend(segment(0xE0, b"JFIF\0\x01\x02\0\0\x01\0\x01\0\0"));
+            jpeg.extend([0xFF, code, 0x00, 0x04, 0x01, 0x02, 0xFF, 0xD9]);
+            assert_eq!(clean(&jpeg, false), Err(PhotoError::Damaged), "{code:#04x}");
+        }
     }
 
     proptest! {
