@@ -336,16 +336,16 @@ fn strip_gps(data: &mut [u8]) -> Option<bool> {
 /// Whether a TIFF structure's first directory and its GPS directory, if it points at one,
 /// can be read.
 fn walkable(data: &[u8]) -> bool {
-    let walk = || -> Option<()> {
+    let walk = || -> Option<bool> {
         let tiff = Tiff::new(data)?;
         let first = usize::try_from(tiff.u32_at(4)?).ok()?;
-        tiff.entries(first)?;
+        let mut readable = tiff.entries(first).is_some();
         if let Some(pointer) = tiff.entry(first, GPS_DIRECTORY_TAG) {
-            tiff.entries(usize::try_from(tiff.u32_at(pointer + 8)?).ok()?)?;
+            readable &= tiff.entries(usize::try_from(tiff.u32_at(pointer + 8)?).ok()?).is_some();
         }
-        Some(())
+        Some(readable)
     };
-    walk().is_some()
+    walk() == Some(true)
 }
 
 /// Walks a PNG's chunks to its end: EXIF and text chunks (where XMP lives) are dropped, and
