@@ -142,12 +142,13 @@ pub struct ReportPage {
     walk_in: (String, String),
 }
 
-/// The unit and period asked for, checked against the officer's scope.
-async fn chosen(
+/// The units in the officer's scope, the one asked for, and its report over the period asked
+/// for.
+async fn asked(
     state: &AppState,
     officer: &Officer,
     query: &ReportQuery,
-) -> AppResult<(Vec<(i64, crate::portal::model::Agency)>, usize, Date, Date)> {
+) -> AppResult<(Vec<(i64, crate::portal::model::Agency)>, usize, Report)> {
     let units =
         crate::identity::roles::agencies_in_scope(&state.db, officer, Permission::ReadSatisfaction).await?;
     if units.is_empty() {
@@ -171,7 +172,14 @@ async fn chosen(
     if from > to {
         return Err(AppError::malformed("sampai"));
     }
-    Ok((units, picked, from, to))
+    let report = report(&state.db, units[picked].0, from, to).await?;
+    Ok((units, picked, report))
+}
+
+/// A period as pages and exports print it: `1 Januari 2026 – 30 Juni 2026`.
+fn period(lang: Lang, report: &Report) -> String {
+    let day = |d: Date| format_date(lang, d.year(), d.month(), d.day());
+    format!("{} – {}", day(report.from), day(report.to))
 }
 
 /// `GET /admin/ikm`: the report of one unit in scope over a period.
@@ -182,9 +190,8 @@ pub async fn page(
     Query(query): Query<ReportQuery>,
 ) -> AppResult<Response> {
     let lang = context.lang;
-    let (units, picked, from, to) = chosen(&state, &officer, &query).await?;
-    let (agency_id, agency) = &units[picked];
-    let report = report(&state.db, *agency_id, from, to).await?;
+    let (units, picked, report) = asked(&state, &officer, &query).await?;
+    let (agency, from, to) = (&units[picked].1, report.from, report.to);
     let installation = crate::portal::store::installation(&state.db).await?;
     let nrr = report.index.as_ref().map(|i| i.nrr).unwrap_or([None; ELEMENTS]);
     let elements = ELEMENT_NAMES
@@ -210,7 +217,6 @@ pub async fn page(
             lang.pick(index.grade.label(), index.grade.label_en()).to_string(),
         )
     });
-    let day = |d: Date| format_date(lang, d.year(), d.month(), d.day());
     let walk_in = format!("{}/survei/{}", state.link_base, agency.slug);
     let walk_in_qr = crate::identity::totp::qr_svg(&walk_in, &lang.t("ikm-walk-in-qr"))?;
     render(&ReportPage {
@@ -220,7 +226,7 @@ pub async fn page(
         unit_slug: agency.slug.clone(),
         from: from.to_string(),
         to: to.to_string(),
-        period: format!("{} – {}", day(from), day(to)),
+        period: period(lang, &report),
         respondents: report.tally.respondents,
         population: report.population,
         minimum_sample: report.minimum_sample,
@@ -238,9 +244,8 @@ pub async fn csv(
     officer: Officer,
     Query(query): Query<ReportQuery>,
 ) -> AppResult<Response> {
-    let (units, picked, from, to) = chosen(&state, &officer, &query).await?;
-    let (agency_id, agency) = &units[picked];
-    let report = report(&state.db, *agency_id, from, to).await?;
+    let (units, picked, report) = asked(&state, &officer, &query).await?;
+    let (agency, from, to) = (&units[picked].1, report.from, report.to);
     let mut out = csv::Writer::from_writer(Vec::new());
     let mut write = |fields: &[&str]| out.write_record(fields).map_err(anyhow::Error::from);
     write(&["unit", "from", "to", "element", "name", "nrr", "nrr_weighted_0111"])?;
@@ -279,7 +284,7 @@ fn download(body: Vec<u8>, media_type: &'static str, file_name: &str) -> Respons
 }
 
 /// The report as the PDF and XLSX exports lay it out, in the reader's language.
-fn exported(lang: Lang, unit: &str, from: Date, to: Date, report: &Report) -> satupintu_docs::report::Report {
+fn exported(lang: Lang, unit: &str, report: &Report) -> satupintu_docs::report::Report {
     use satupintu_docs::report::Cell;
     let number = |value: f64, decimals: usize| Cell::Number {
         value,
@@ -289,7 +294,6 @@ fn exported(lang: Lang, unit: &str, from: Date, to: Date, report: &Report) -> sa
     let count = |value: u64| Cell::Number { value: value as f64, shown: value.to_string(), decimals: 0 };
     let dash = || Cell::Text("–".into());
     let nrr = report.index.as_ref().map(|i| i.nrr).unwrap_or([None; ELEMENTS]);
-    let day = |d: Date| format_date(lang, d.year(), d.month(), d.day());
     let mut facts = vec![
         (lang.t("ikm-respondents"), count(report.tally.respondents)),
         (lang.t("ikm-population"), count(report.population)),
@@ -317,7 +321,7 @@ fn exported(lang: Lang, unit: &str, from: Date, to: Date, report: &Report) -> sa
     }
     satupintu_docs::report::Report {
         title: lang.t("ikm-title"),
-        subtitle: vec![unit.to_string(), format!("{} – {}", day(from), day(to))],
+        subtitle: vec![unit.to_string(), period(lang, report)],
         facts,
         columns: vec![lang.t("ikm-element"), lang.t("ikm-nrr"), lang.t("ikm-nrr-weighted")],
         rows: ELEMENT_NAMES
@@ -339,7 +343,7 @@ fn exported(lang: Lang, unit: &str, from: Date, to: Date, report: &Report) -> sa
             .collect(),
         chart_max: 4.0,
         notes: vec![lang.t("ikm-intro")],
-        sheet_name: format!("IKM {from} {to}"),
+        sheet_name: format!("IKM {} {}", report.from, report.to),
     }
 }
 
@@ -357,10 +361,9 @@ async fn export(
     query: &ReportQuery,
     kind: Export,
 ) -> AppResult<Response> {
-    let (units, picked, from, to) = chosen(state, officer, query).await?;
-    let (agency_id, agency) = &units[picked];
-    let report = report(&state.db, *agency_id, from, to).await?;
-    let laid_out = exported(lang, &agency.name, from, to, &report);
+    let (units, picked, report) = asked(state, officer, query).await?;
+    let (agency, from, to) = (&units[picked].1, report.from, report.to);
+    let laid_out = exported(lang, &agency.name, &report);
     let name = format!("ikm-{}-{from}-{to}", agency.slug);
     Ok(match kind {
         Export::Pdf => download(

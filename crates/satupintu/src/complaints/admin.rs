@@ -245,7 +245,7 @@ async fn work_page(
         can_report_done: complaint.status == Status::Forwarded,
         error: None,
         note: String::new(),
-        photos: crate::complaints::routes::photo_links(state, lang, complaint.id).await?,
+        photos: crate::complaints::routes::photo_links(state, lang, complaint).await?,
     })
 }
 

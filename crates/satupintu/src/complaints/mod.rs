@@ -105,6 +105,17 @@ pub async fn route(db: &Db, topic_id: i64, region_code: Option<&str>) -> anyhow:
     Ok(best.map(|(_, agency)| agency))
 }
 
+/// Whether a region code names a district or village of the installation's region, as
+/// reports, Open311 `address_id` and routing rules may.
+pub async fn region_within(db: &Db, installation_region: &str, code: &str) -> anyhow::Result<bool> {
+    match satupintu_rules::region::RegionCode::parse(code) {
+        Ok(parsed) if code.starts_with(&format!("{installation_region}.")) => {
+            Ok(crate::regions::find(db, &parsed).await?.is_some())
+        }
+        _ => Ok(false),
+    }
+}
+
 /// Who reported, kept sealed; shown to the agency only when the report is not anonymous.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Reporter {

@@ -729,13 +729,7 @@ pub async fn create(
     let installation = crate::portal::store::installation(&state.db).await?;
     let region_code = match &address_id {
         Some(id) => {
-            let known = match satupintu_rules::region::RegionCode::parse(id) {
-                Ok(parsed) if id.starts_with(&format!("{}.", installation.region_code)) => {
-                    crate::regions::find(&state.db, &parsed).await?.is_some()
-                }
-                _ => false,
-            };
-            if !known {
+            if !complaints::region_within(&state.db, &installation.region_code, id).await? {
                 return Err(bad(format!(
                     "address_id {id} is not a region code of {}",
                     installation.region_name

@@ -137,10 +137,7 @@ async fn serve(state: &AppState, complaint_id: i64, position: &str, public: bool
     let position = position_of(position)?;
     let photos = of_complaint(&state.db, complaint_id).await?;
     let photo = photos.get(position - 1).ok_or(AppError::NotFound)?;
-    let path = attachments::path_of(&state.data_dir, &photo.sha256);
-    let bytes = tokio::fs::read(&path)
-        .await
-        .map_err(|e| anyhow::anyhow!("photo {} unreadable: {e}", photo.sha256))?;
+    let bytes = attachments::read_content(&state.data_dir, &photo.sha256).await?;
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&photo.media_type) {

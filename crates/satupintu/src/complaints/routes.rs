@@ -238,9 +238,6 @@ pub struct MapPage {
     board_link: String,
 }
 
-/// Where positions fall in a `width`-wide drawing: equirectangular, the longitude scaled by
-/// the cosine of the middle latitude so that distances look right near the equator and
-/// beyond; a margin around, and at least about a kilometre across.
 /// Positions as drawn: where each falls, the drawing's height, and the (latitude,
 /// longitude) of its north-west and south-east corners.
 struct Drawing {
@@ -250,6 +247,9 @@ struct Drawing {
     south_east: (f64, f64),
 }
 
+/// Where positions fall in a `width`-wide drawing: equirectangular, the longitude scaled by
+/// the cosine of the middle latitude so that distances look right near the equator and
+/// beyond; a margin around, and at least about a kilometre across.
 fn project(positions: &[(f64, f64)], width: f64) -> Drawing {
     let (mut south, mut north, mut west, mut east) = (90.0_f64, -90.0_f64, 180.0_f64, -180.0_f64);
     for &(lat, lon) in positions {
@@ -281,14 +281,14 @@ pub async fn map(
     let lang = context.lang;
     let filter = Filter { with_position: true, limit: ON_THE_MAP, ..board_filter(&state, &query).await? };
     let found = complaints::public_list(&state, &filter).await?;
-    let positions: Vec<(f64, f64)> = found.iter().filter_map(|c| c.position).collect();
+    let placed: Vec<(&Complaint, (f64, f64))> = found.iter().filter_map(|c| Some((c, c.position?))).collect();
+    let positions: Vec<(f64, f64)> = placed.iter().map(|(_, position)| *position).collect();
     const WIDTH: f64 = 640.0;
     let drawing = project(&positions, WIDTH);
-    let dots = found
+    let dots = placed
         .iter()
-        .filter(|c| c.position.is_some())
         .zip(drawing.points)
-        .map(|(c, (x, y))| {
+        .map(|((c, _), (x, y))| {
             (c.id, c.title.clone(), c.status.as_str(), (x * 10.0).round() / 10.0, (y * 10.0).round() / 10.0)
         })
         .collect();
@@ -517,13 +517,8 @@ pub async fn create(
     let topic = complaints::topic(&state.db, form.topik.trim()).await?;
     let installation = crate::portal::store::installation(&state.db).await?;
     let region = form.wilayah.trim().to_string();
-    let region_known = match satupintu_rules::region::RegionCode::parse(&region) {
-        _ if region.is_empty() => true,
-        Ok(code) if region.starts_with(&format!("{}.", installation.region_code)) => {
-            crate::regions::find(&state.db, &code).await?.is_some()
-        }
-        _ => false,
-    };
+    let region_known =
+        region.is_empty() || complaints::region_within(&state.db, &installation.region_code, &region).await?;
     let reporter = Reporter {
         name: form.nama.trim().chars().take(120).collect(),
         email: Some(form.surel.trim().to_string()).filter(|e| !e.is_empty()),
@@ -679,7 +674,7 @@ async fn detail_page(
     let installation = crate::portal::store::installation(&state.db).await?;
     let timeline = timeline_rows(state, lang, complaint.id, offset).await?;
     let title = format!("#{} {}", complaint.id, complaint.title);
-    let photos = photo_links(state, lang, complaint.id).await?;
+    let photos = photo_links(state, lang, complaint).await?;
     Ok(DetailPage {
         chrome: Chrome::new(context, &installation, "complaints", title),
         csrf,
@@ -695,9 +690,17 @@ async fn detail_page(
     })
 }
 
-/// A report's photos as pages list them: position and "Photo 1 (245 KB)".
-pub(crate) async fn photo_links(state: &AppState, lang: Lang, id: i64) -> AppResult<Vec<(usize, String)>> {
-    Ok(photos::of_complaint(&state.db, id)
+/// A report's photos as pages list them: position and "Photo 1 (245 KB)". Most reports have
+/// none, and their count is on the report: no query for those.
+pub(crate) async fn photo_links(
+    state: &AppState,
+    lang: Lang,
+    complaint: &Complaint,
+) -> AppResult<Vec<(usize, String)>> {
+    if complaint.photos == 0 {
+        return Ok(Vec::new());
+    }
+    Ok(photos::of_complaint(&state.db, complaint.id)
         .await?
         .iter()
         .enumerate()

@@ -40,23 +40,35 @@ pub struct TopicsPage {
     topics: Vec<(String, String, String, bool, Vec<String>, bool)>,
 }
 
-async fn all_topics(state: &AppState) -> anyhow::Result<Vec<(Topic, bool)>> {
-    let rows = sqlx::query(
-        "SELECT id, code, name_id, name_en, description_id, description_en, group_id, group_en, keywords, active \
-         FROM complaint_topics ORDER BY active DESC, group_id, name_id",
-    )
-    .fetch_all(state.db.pool())
-    .await?;
-    rows.iter().map(|row| Ok((complaints::topic_from(row)?, row.try_get::<i64, _>("active")? != 0))).collect()
+const TOPIC_ROW: &str = "SELECT id, code, name_id, name_en, description_id, description_en, group_id, group_en, \
+     keywords, active FROM complaint_topics";
+
+fn topic_and_active(row: &sqlx::any::AnyRow) -> anyhow::Result<(Topic, bool)> {
+    Ok((complaints::topic_from(row)?, row.try_get::<i64, _>("active")? != 0))
 }
 
-async fn rules_of(state: &AppState, lang: Lang, topic_id: i64) -> anyhow::Result<Vec<Rule>> {
+/// Every topic, offered or retired, and whether it is offered.
+async fn all_topics(state: &AppState) -> anyhow::Result<Vec<(Topic, bool)>> {
+    let sql = format!("{TOPIC_ROW} ORDER BY active DESC, group_id, name_id");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(state.db.pool()).await?;
+    rows.iter().map(topic_and_active).collect()
+}
+
+/// A topic by code, offered or retired.
+async fn topic_by_code(state: &AppState, code: &str) -> anyhow::Result<Option<(Topic, bool)>> {
+    let sql = format!("{TOPIC_ROW} WHERE code = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(code).fetch_optional(state.db.pool()).await?;
+    row.as_ref().map(topic_and_active).transpose()
+}
+
+/// Routing rules, each with its topic's id: of one topic, or of all.
+async fn rules(state: &AppState, lang: Lang, topic_id: Option<i64>) -> anyhow::Result<Vec<(i64, Rule)>> {
     let rows = sqlx::query(
-        "SELECT r.region_prefix, g.name AS region_name, a.name AS agency FROM complaint_routes r \
+        "SELECT r.topic_id, r.region_prefix, g.name AS region_name, a.name AS agency FROM complaint_routes r \
          JOIN agencies a ON a.id = r.agency_id LEFT JOIN regions g ON g.code = r.region_prefix \
-         WHERE r.topic_id = $1 ORDER BY r.region_prefix",
+         WHERE $1 = 0 OR r.topic_id = $1 ORDER BY r.topic_id, r.region_prefix",
     )
-    .bind(topic_id)
+    .bind(topic_id.unwrap_or(0))
     .fetch_all(state.db.pool())
     .await?;
     rows.iter()
@@ -67,7 +79,7 @@ async fn rules_of(state: &AppState, lang: Lang, topic_id: i64) -> anyhow::Result
                 Some(name) => format!("{name} ({prefix})"),
                 None => prefix.clone(),
             };
-            Ok(Rule { prefix, region, agency: row.try_get("agency")? })
+            Ok((row.try_get("topic_id")?, Rule { prefix, region, agency: row.try_get("agency")? }))
         })
         .collect()
 }
@@ -81,9 +93,12 @@ pub async fn list(
     officer.require(Permission::ManageComplaintTopics)?;
     let lang = context.lang;
     let installation = crate::portal::store::installation(&state.db).await?;
+    let mut every_rule = rules(&state, lang, None).await?;
     let mut topics = Vec::new();
     for (topic, active) in all_topics(&state).await? {
-        let rules = rules_of(&state, lang, topic.id).await?;
+        let (its, others) = every_rule.into_iter().partition::<Vec<_>, _>(|(id, _)| *id == topic.id);
+        every_rule = others;
+        let rules: Vec<Rule> = its.into_iter().map(|(_, rule)| rule).collect();
         let everywhere = rules.iter().any(|r| r.prefix.is_empty());
         topics.push((
             topic.code.clone(),
@@ -172,22 +187,21 @@ impl TopicPage {
     }
 }
 
+/// A topic's page: of an existing topic (with its rules), or the creation page.
 async fn topic_page(
     state: &AppState,
     context: &RequestContext,
     officer: &Officer,
-    code: Option<String>,
+    existing: Option<&Topic>,
     form: TopicForm,
 ) -> AppResult<TopicPage> {
     let lang = context.lang;
     let installation = crate::portal::store::installation(&state.db).await?;
-    let rules = match &code {
-        Some(code) => match topic_by_code(state, code).await? {
-            Some((topic, _)) => rules_of(state, lang, topic.id).await?,
-            None => Vec::new(),
-        },
+    let rules = match existing {
+        Some(topic) => rules(state, lang, Some(topic.id)).await?.into_iter().map(|(_, rule)| rule).collect(),
         None => Vec::new(),
     };
+    let code = existing.map(|topic| topic.code.clone());
     let title = match &code {
         Some(_) => lang.t_args("complaint-topic-edit-title", &[("name", form.nama.clone())]),
         None => lang.t("complaint-topic-new-title"),
@@ -220,10 +234,6 @@ async fn topic_page(
         regions: crate::complaints::routes::region_choices(state, &installation.region_code, true).await?,
         saved: None,
     })
-}
-
-async fn topic_by_code(state: &AppState, code: &str) -> anyhow::Result<Option<(Topic, bool)>> {
-    Ok(all_topics(state).await?.into_iter().find(|(t, _)| t.code == code))
 }
 
 /// Whether a topic code can be an Open311 `service_code` and a URL segment.
@@ -355,7 +365,7 @@ pub async fn edit_form(
     officer.require(Permission::ManageComplaintTopics)?;
     let (topic, active) = topic_by_code(&state, &code).await?.ok_or(AppError::NotFound)?;
     let form = TopicForm::from_topic(&topic, active);
-    render(&topic_page(&state, &context, &officer, Some(code), form).await?)
+    render(&topic_page(&state, &context, &officer, Some(&topic), form).await?)
 }
 
 /// `POST /admin/pengaduan/topik/{code}`: saves the topic's wording and whether it is
@@ -374,7 +384,7 @@ pub async fn update(
     let mut errors = Vec::new();
     let topic = check(lang, &form, &mut errors);
     if !errors.is_empty() {
-        let mut page = topic_page(&state, &context, &officer, Some(code), form).await?;
+        let mut page = topic_page(&state, &context, &officer, Some(&existing), form).await?;
         page.errors = errors;
         return render_status(&page, StatusCode::BAD_REQUEST);
     }
@@ -387,7 +397,7 @@ pub async fn update(
     bind_wording(update, &topic).bind(i64::from(active)).bind(existing.id).execute(&mut *tx).await?;
     audited(&state, &mut tx, &officer, "complaint.topic.update", &code, &(&topic, active)).await?;
     tx.commit().await?;
-    let mut page = topic_page(&state, &context, &officer, Some(code), form).await?;
+    let mut page = topic_page(&state, &context, &officer, Some(&existing), form).await?;
     page.saved = Some(lang.t("complaint-topic-saved"));
     render(&page)
 }
@@ -454,11 +464,8 @@ pub async fn change_rule(
     let (topic, active) = topic_by_code(&state, &code).await?.ok_or(AppError::NotFound)?;
     let installation = crate::portal::store::installation(&state.db).await?;
     let prefix = form.wilayah.trim().to_string();
-    let known_region = prefix.is_empty()
-        || crate::complaints::routes::region_choices(&state, &installation.region_code, true)
-            .await?
-            .iter()
-            .any(|(region, _, _)| *region == prefix);
+    let known_region =
+        prefix.is_empty() || complaints::region_within(&state.db, &installation.region_code, &prefix).await?;
     let mut errors = Vec::new();
     if !known_region {
         errors.push(("wilayah".to_string(), lang.t("complaint-error-choice")));
@@ -501,12 +508,12 @@ pub async fn change_rule(
     let form_view = TopicForm::from_topic(&topic, active);
     if !errors.is_empty() {
         tx.rollback().await?;
-        let mut page = topic_page(&state, &context, &officer, Some(code), form_view).await?;
+        let mut page = topic_page(&state, &context, &officer, Some(&topic), form_view).await?;
         page.errors = errors;
         return render_status(&page, StatusCode::BAD_REQUEST);
     }
     tx.commit().await?;
-    let mut page = topic_page(&state, &context, &officer, Some(code), form_view).await?;
+    let mut page = topic_page(&state, &context, &officer, Some(&topic), form_view).await?;
     page.saved = Some(saved);
     render(&page)
 }

@@ -28,6 +28,13 @@ pub fn path_of(data_dir: &Path, sha256: &str) -> PathBuf {
     data_dir.join("files").join(sha256.get(..2).unwrap_or("00")).join(sha256)
 }
 
+/// The content stored under a hash.
+pub async fn read_content(data_dir: &Path, sha256: &str) -> anyhow::Result<Vec<u8>> {
+    tokio::fs::read(path_of(data_dir, sha256))
+        .await
+        .with_context(|| format!("stored file {sha256} unreadable"))
+}
+
 /// Writes the content under its hash (once: the same content is already there), private to
 /// this user, and returns the hash.
 pub async fn store_content(data_dir: &Path, bytes: bytes::Bytes) -> anyhow::Result<String> {

@@ -275,10 +275,7 @@ pub async fn serve(state: &AppState, application_id: i64, key: &str) -> AppResul
         .into_iter()
         .find(|a| a.requirement_key == key);
     let attachment = found.ok_or(AppError::NotFound)?;
-    let path = attachments::path_of(&state.data_dir, &attachment.sha256);
-    let bytes = tokio::fs::read(&path)
-        .await
-        .map_err(|e| anyhow::anyhow!("attachment {} unreadable: {e}", attachment.sha256))?;
+    let bytes = attachments::read_content(&state.data_dir, &attachment.sha256).await?;
     let mut response = bytes.into_response();
     if let Ok(value) = HeaderValue::from_str(&attachment.media_type) {
         response.headers_mut().insert(header::CONTENT_TYPE, value);

@@ -346,8 +346,9 @@ pub async fn issue(
 
 /// The PDF of an issued document.
 pub async fn read_pdf(data_dir: &Path, issued: &Issued) -> anyhow::Result<Vec<u8>> {
-    let path = crate::services::attachments::path_of(data_dir, &issued.sha256);
-    tokio::fs::read(&path).await.with_context(|| format!("document {} unreadable", issued.code))
+    crate::services::attachments::read_content(data_dir, &issued.sha256)
+        .await
+        .with_context(|| format!("document {} unreadable", issued.code))
 }
 
 #[cfg(test)]
